@@ -22,7 +22,7 @@ export async function loadSciboard(dir: string, threads: number, batchSize: numb
       );
       return { texts: results.map((r) => r.text), generatedTokens };
     },
-    details: () => ({ provider: model.provider, slicedLogits: model.slicedLogits, batchSize: model.batchSize, ...prefixed(model.fast) }),
+    details: () => ({ provider: model.provider, slicedLogits: model.slicedLogits, decodeLoop: model.decodeLoop, int8: model.int8, batchSize: model.batchSize, ...prefixed(model.fast) }),
     dispose: () => model.dispose(),
   };
 }

@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import type { DecoderLayout } from './session.ts';
 import type { KvCache } from './kv-cache.ts';
+import { DECODE_TOKENS_OUTPUT } from './loop.ts';
 
 export type { KvCache };
 
@@ -83,6 +84,7 @@ export class Decoder {
     if (layout.useCacheBranch) feeds[layout.useCacheBranch] = new ort.Tensor('bool', [cache.length > 0], [1]);
     const kept = layout.logitsKeep ? Math.min(keep, input.seq) : input.seq;
     if (layout.logitsKeep) feeds[layout.logitsKeep] = new ort.Tensor('int64', BigInt64Array.of(BigInt(kept)), [1]);
+    if (layout.decodeSteps) feeds[layout.decodeSteps] = new ort.Tensor('int64', BigInt64Array.of(1n), []);
     layout.pastKeys.forEach((name, i) => (feeds[name] = cache.keys[i]!));
     layout.pastValues.forEach((name, i) => (feeds[name] = cache.values[i]!));
 
@@ -103,6 +105,45 @@ export class Decoder {
       };
     }
     return result;
+  }
+
+  /** Whether `decodeSteps` can run several greedy steps in one call (the graph has the decode loop). */
+  get hasDecodeLoop(): boolean {
+    return this.layout.decodeSteps !== undefined && this.hasCache;
+  }
+
+  /**
+   * `steps` greedy decoding steps in one run: `input` holds each row's last token ([batch, 1]) and the mask over
+   * cache + that token. Returns the token chosen at every step, `[steps][batch]`, and the cache after the last
+   * step has been fed (the last chosen token is not in it yet, as after `forward`).
+   */
+  async decodeSteps(input: ForwardBatch, past: KvCache, steps: number): Promise<{ tokens: number[][]; cache: KvCache }> {
+    const { layout } = this;
+    if (!layout.decodeSteps) throw new Error('decodeSteps: the graph has no decode loop');
+    if (input.seq !== 1) throw new Error(`decodeSteps: expected one token per row, got ${input.seq}`);
+    const total = input.attentionMask.length / input.batch;
+    const feeds: Record<string, ort.Tensor> = {
+      [layout.inputIds]: new ort.Tensor('int64', input.inputIds, [input.batch, 1]),
+      [layout.attentionMask]: new ort.Tensor('int64', input.attentionMask, [input.batch, total]),
+      [layout.decodeSteps]: new ort.Tensor('int64', BigInt64Array.of(BigInt(steps)), []),
+    };
+    if (layout.positionIds) feeds[layout.positionIds] = new ort.Tensor('int64', positionsFor(input.attentionMask, input.batch, total, 1), [input.batch, 1]);
+    if (layout.useCacheBranch) feeds[layout.useCacheBranch] = new ort.Tensor('bool', [past.length > 0], [1]);
+    if (layout.logitsKeep) feeds[layout.logitsKeep] = new ort.Tensor('int64', BigInt64Array.of(1n), [1]);
+    layout.pastKeys.forEach((name, i) => (feeds[name] = past.keys[i]!));
+    layout.pastValues.forEach((name, i) => (feeds[name] = past.values[i]!));
+    const out = await this.session.run(feeds, [DECODE_TOKENS_OUTPUT, ...layout.presentKeys, ...layout.presentValues]);
+    const ids = out[DECODE_TOKENS_OUTPUT]!.data as BigInt64Array;
+    const tokens = Array.from({ length: steps }, (_, k) => Array.from(ids.subarray(k * input.batch, (k + 1) * input.batch), Number));
+    return {
+      tokens,
+      cache: {
+        keys: layout.presentKeys.map((n) => out[n]!),
+        values: layout.presentValues.map((n) => out[n]!),
+        length: total + steps - 1,
+        batch: input.batch,
+      },
+    };
   }
 
   async release(): Promise<void> {

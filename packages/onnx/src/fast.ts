@@ -11,9 +11,14 @@ export interface FastPathOptions {
   prefixCache: boolean;
   /** Generation: refill a batch slot from the queue as soon as a row finishes. */
   refill: boolean;
+  /**
+   * Generation: several greedy steps per `run()`, the decoder wrapped in an ONNX Loop with ArgMax inside, so the
+   * KV cache stays inside ONNX Runtime between steps (a graph rewrite at load time; needs `sliceLogits`).
+   */
+  decodeLoop: boolean;
 }
 
-export const defaultFastPath: FastPathOptions = { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true };
+export const defaultFastPath: FastPathOptions = { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true };
 
 export function fastPath(options?: Partial<FastPathOptions>): FastPathOptions {
   return { ...defaultFastPath, ...options };

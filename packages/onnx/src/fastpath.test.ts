@@ -26,16 +26,19 @@ function fewShotRequests(): { context: string; continuation: string }[] {
 describe.skipIf(!present)('fast path leaves results unchanged', () => {
   let fast: OnnxLanguageModel;
   let plain: OnnxLanguageModel;
+  let stepwise: OnnxLanguageModel;
   beforeAll(async () => {
     fast = await loadModel(fixture, { device: 'cpu', batchSize: 3 });
+    stepwise = await loadModel(fixture, { device: 'cpu', batchSize: 3, fast: { decodeLoop: false } });
     plain = await loadModel(fixture, {
       device: 'cpu',
       batchSize: 1,
-      fast: { sliceLogits: false, groupContexts: false, prefixCache: false, refill: false },
+      fast: { sliceLogits: false, groupContexts: false, prefixCache: false, refill: false, decodeLoop: false },
     });
   });
   afterAll(async () => {
     await fast?.dispose();
+    await stepwise?.dispose();
     await plain?.dispose();
   });
 
@@ -58,5 +61,28 @@ describe.skipIf(!present)('fast path leaves results unchanged', () => {
     const a = await fast.generate(requests);
     const b = await plain.generate(requests);
     expect(a).toEqual(b);
+  });
+
+  it('several greedy steps per run (the decode loop) give the tokens of one step per run', async () => {
+    expect(fast.decodeLoop).toBe(true);
+    expect(stepwise.decodeLoop).toBe(false);
+    // Limits that are not multiples of the loop's steps, and more requests than slots, so rows leave mid-run and
+    // queued ones take their place. Stop strings are cut from what the model writes, so rows stop mid-run.
+    const base = fewShotRequests()
+      .filter((_, i) => i % 5 < 2)
+      .map((r, i) => ({ context: r.context.slice(0, r.context.length - 9 * i), until: [] as string[], maxTokens: 3 + 5 * i }));
+    const free = await stepwise.generate(base);
+    const requests = base.map((r, i) => {
+      const text = free[i]!.text;
+      const at = Math.floor(text.length * (0.3 + 0.1 * (i % 5)));
+      return i % 2 === 1 && text.length > 8 ? { ...r, until: [text.slice(at, at + 2)] } : r;
+    });
+    const a = await fast.generate(requests);
+    const b = await stepwise.generate(requests);
+    const c = await plain.generate(requests);
+    expect(a).toEqual(b);
+    expect(a).toEqual(c);
+    const reasons = new Set(a.map((r) => r.finishReason));
+    expect(reasons.has('stop') && reasons.has('length')).toBe(true);
   });
 });

@@ -23,7 +23,15 @@ export interface GenerateOptions {
   fast: FastPathOptions;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Greedy steps per run with the decode loop (default `DECODE_LOOP_STEPS`). */
+  loopSteps?: number;
 }
+
+/**
+ * Steps per run with the decode loop. A row that stops mid-run still rides along to the end of it (its extra
+ * tokens are dropped), and a free slot waits for the run to end before it is refilled: 8 keeps both small.
+ */
+export const DECODE_LOOP_STEPS = 8;
 
 interface Pending {
   index: number;
@@ -89,20 +97,27 @@ export async function generate(
     results[row.index] = { text, finishReason: reason };
     options.onProgress?.(++done, requests.length);
   };
-  /** Takes the step's token for each row; returns the rows still generating. */
-  const advance = (rows: Row[], step: ForwardResult): number[] => {
-    const keep: number[] = [];
-    rows.forEach((row, b) => {
-      const next = argmax(step.logits, b * step.keep * step.vocab + (step.keep - 1) * step.vocab, step.vocab);
-      if (tok.stopIds.has(next)) return finish(row, 'eos');
-      row.generated.push(next);
-      const withSpecials = tok.decode(row.generated);
-      if (row.stops.some((s) => s.length > 0 && withSpecials.includes(s))) return finish(row, 'stop');
-      if (row.generated.length >= row.maxTokens) return finish(row, 'length');
-      keep.push(b);
-    });
-    return keep;
+  /** Takes one generated token for a row; returns whether the row goes on generating. */
+  const take = (row: Row, next: number): boolean => {
+    if (tok.stopIds.has(next)) {
+      finish(row, 'eos');
+      return false;
+    }
+    row.generated.push(next);
+    const withSpecials = tok.decode(row.generated);
+    if (row.stops.some((s) => s.length > 0 && withSpecials.includes(s))) {
+      finish(row, 'stop');
+      return false;
+    }
+    if (row.generated.length >= row.maxTokens) {
+      finish(row, 'length');
+      return false;
+    }
+    return true;
   };
+  /** Takes the step's token for each row; returns the rows still generating. */
+  const advance = (rows: Row[], step: ForwardResult): number[] =>
+    rows.flatMap((row, b) => (take(row, argmax(step.logits, b * step.keep * step.vocab + (step.keep - 1) * step.vocab, step.vocab)) ? [b] : []));
 
   for (const p of queue) if (p.maxTokens === 0) finish({ ...p, generated: [] }, 'length');
   const pending = queue.filter((p) => p.maxTokens > 0).sort((a, b) => b.ids.length - a.ids.length);
@@ -142,7 +157,10 @@ export async function generate(
     }
     if (!active) continue;
     options.signal?.throwIfAborted();
-    active = await decodeStep(decoder, active, advance);
+    active =
+      options.fast.decodeLoop && decoder.hasDecodeLoop
+        ? await decodeLoopSteps(decoder, active, take, options.loopSteps ?? DECODE_LOOP_STEPS)
+        : await decodeStep(decoder, active, advance);
   }
   return results;
 }
@@ -192,4 +210,30 @@ async function decodeStep(decoder: Decoder, active: Active, advance: (rows: Row[
   const keep = advance(active.rows, step);
   if (keep.length === 0) return undefined;
   return selectActive({ rows: active.rows, cache: step.cache, mask, length }, keep);
+}
+
+/**
+ * Several decoding steps in one run (the decoder's Loop picks each token by ArgMax and keeps the cache inside
+ * ONNX Runtime); the tokens are then taken row by row, step by step, exactly as single steps would take them.
+ */
+async function decodeLoopSteps(decoder: Decoder, active: Active, take: (row: Row, next: number) => boolean, maxSteps: number): Promise<Active | undefined> {
+  const n = active.rows.length;
+  // No more steps than the row with the most tokens left can use.
+  const steps = Math.max(1, Math.min(maxSteps, Math.max(...active.rows.map((r) => r.maxTokens - r.generated.length))));
+  const length = active.length + steps;
+  const mask = new BigInt64Array(n * (active.length + 1));
+  const full = new BigInt64Array(n * length);
+  for (let r = 0; r < n; r++) {
+    const row = active.mask.subarray(r * active.length, (r + 1) * active.length);
+    mask.set(row, r * (active.length + 1));
+    mask[r * (active.length + 1) + active.length] = 1n;
+    full.set(row, r * length);
+    full.fill(1n, r * length + active.length, (r + 1) * length);
+  }
+  const inputIds = BigInt64Array.from(active.rows, (r) => BigInt(r.generated.at(-1)!));
+  const { tokens, cache } = await decoder.decodeSteps({ batch: n, seq: 1, inputIds, attentionMask: mask }, active.cache!, steps);
+  let going = active.rows.map((_, b) => b);
+  for (let k = 0; k < steps && going.length > 0; k++) going = going.filter((b) => take(active.rows[b]!, tokens[k]![b]!));
+  if (going.length === 0) return undefined;
+  return selectActive({ rows: active.rows, cache, mask: full, length }, going);
 }

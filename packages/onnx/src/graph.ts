@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { CheckpointError } from './errors.ts';
+import { addDecodeLoop } from './loop.ts';
 import { quantizeMatMuls } from './quantize.ts';
 
 const { onnx } = onnxProto;
@@ -18,6 +19,8 @@ export interface PreparedGraph {
   slicedLogits: boolean;
   /** Whether MatMul weights were quantised to int8. */
   int8?: boolean;
+  /** Whether the decoder is wrapped in a Loop that makes several greedy steps per run (see `addDecodeLoop`). */
+  decodeLoop?: boolean;
   /**
    * External weight files to hand to ORT in memory (location as the graph names it → absolute file), used when
    * the rewritten graph cannot sit beside its weights: ORT refuses data paths outside the graph's folder.
@@ -54,6 +57,8 @@ export interface GraphRewrites {
   sliceLogits: boolean;
   /** Weights of large MatMuls as int8 with per-column scales, activations quantised per call. */
   int8: boolean;
+  /** Wrap the decoder in a Loop so that one run makes several greedy decoding steps (needs `sliceLogits`). */
+  decodeLoop?: boolean;
 }
 
 type Graph = onnxProto.onnx.GraphProto;
@@ -138,6 +143,10 @@ export function prepareGraph(onnxPath: string, rewrites: GraphRewrites = { slice
   const slicedLogits = rewrites.sliceLogits && !sliceNote;
   const quantized = rewrites.int8 ? quantizeMatMuls(graph, dirname(onnxPath), opset) : 0;
   if (rewrites.int8 && quantized === 0) notes.push('no MatMul weights to quantise');
+  // After quantisation, so the loop body holds the int8 weights' nodes too.
+  const loopNote = rewrites.decodeLoop ? addDecodeLoop(graph, opset) : 'not asked';
+  if (rewrites.decodeLoop && loopNote) notes.push(`decode loop: ${loopNote}`);
+  const decodeLoop = rewrites.decodeLoop === true && !loopNote;
   if (!slicedLogits && quantized === 0) return { path: onnxPath, slicedLogits: false, note: notes.join('; ') };
 
   const bytesOut = onnx.ModelProto.encode(model).finish();
@@ -155,7 +164,7 @@ export function prepareGraph(onnxPath: string, rewrites: GraphRewrites = { slice
     // External weights resolve relative to the graph file: the rewritten graph belongs in the same folder.
     try {
       writeAtomic(besideOriginal, bytesOut);
-      const prepared: PreparedGraph = { path: besideOriginal, slicedLogits, int8: quantized > 0 };
+      const prepared: PreparedGraph = { path: besideOriginal, slicedLogits, int8: quantized > 0, decodeLoop };
       mkdirSync(outDir, { recursive: true });
       writeFileSync(marker, JSON.stringify(prepared));
       return prepared;
@@ -165,7 +174,7 @@ export function prepareGraph(onnxPath: string, rewrites: GraphRewrites = { slice
   }
   mkdirSync(outDir, { recursive: true });
   writeAtomic(outPath, bytesOut);
-  const prepared: PreparedGraph = { path: outPath, slicedLogits, int8: quantized > 0 };
+  const prepared: PreparedGraph = { path: outPath, slicedLogits, int8: quantized > 0, decodeLoop };
   if (locations.size > 0) {
     prepared.externalData = [...locations].map((location) => ({ path: location, file: resolve(dirname(onnxPath), location) }));
   }

@@ -46,6 +46,8 @@ export class OnnxLanguageModel {
   readonly batchSize: number;
   /** Whether only the scored positions' logits leave the graph (see prepareGraph). */
   readonly slicedLogits: boolean;
+  /** Whether generation runs several greedy steps per run() inside the graph (see `FastPathOptions.decodeLoop`). */
+  readonly decodeLoop: boolean;
   readonly fast: FastPathOptions;
   readonly int8: boolean;
 
@@ -62,6 +64,7 @@ export class OnnxLanguageModel {
     this.maxLength = init.maxLength;
     this.batchSize = init.batchSize;
     this.slicedLogits = init.slicedLogits;
+    this.decodeLoop = decoder.hasDecodeLoop;
     this.fast = init.fast;
     this.int8 = init.int8;
   }
@@ -107,7 +110,7 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     );
   }
   const fast = fastPath(options.fast);
-  const graph = prepareGraph(files.onnxPath, { sliceLogits: fast.sliceLogits, int8: options.int8 ?? false });
+  const graph = prepareGraph(files.onnxPath, { sliceLogits: fast.sliceLogits, int8: options.int8 ?? false, decodeLoop: fast.decodeLoop && fast.sliceLogits });
   const { session, provider, fallbackReason } = await openSession(graph, options);
   const layout = discoverLayout(session, files.config, files.onnxPath);
   const batchSize = options.batchSize ?? 1;

@@ -3,6 +3,7 @@ import ort from 'onnxruntime-node';
 import type { ModelConfig } from './checkpoint.ts';
 import { CheckpointError, DeviceError } from './errors.ts';
 import { LOGITS_KEEP_INPUT, type PreparedGraph } from './graph.ts';
+import { DECODE_STEPS_INPUT, DECODE_TOKENS_OUTPUT } from './loop.ts';
 
 export type Device = 'auto' | 'cuda' | 'cpu';
 export type Provider = 'cuda' | 'cpu';
@@ -21,6 +22,8 @@ export interface DecoderLayout {
   positionIds?: string;
   useCacheBranch?: string;
   logitsKeep?: string;
+  /** Present when the decoder is wrapped in the decode loop: the steps input (int64 scalar). */
+  decodeSteps?: string;
   pastKeys: string[];
   pastValues: string[];
   presentKeys: string[];
@@ -107,7 +110,7 @@ export function discoverLayout(session: ort.InferenceSession, config: ModelConfi
   if (!outputs.has('logits')) {
     throw new CheckpointError(`${path}: graph output "logits" missing (outputs are ${[...outputs.keys()].join(', ')})`);
   }
-  const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', LOGITS_KEEP_INPUT]);
+  const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', LOGITS_KEEP_INPUT, DECODE_STEPS_INPUT]);
   const pastKeys: string[] = [];
   const pastValues: string[] = [];
   for (let i = 0; inputs.has(`past_key_values.${i}.key`); i++) {
@@ -147,6 +150,7 @@ export function discoverLayout(session: ort.InferenceSession, config: ModelConfi
     positionIds: inputs.has('position_ids') ? 'position_ids' : undefined,
     useCacheBranch: inputs.has('use_cache_branch') ? 'use_cache_branch' : undefined,
     logitsKeep: inputs.has(LOGITS_KEEP_INPUT) ? LOGITS_KEEP_INPUT : undefined,
+    decodeSteps: inputs.has(DECODE_STEPS_INPUT) && outputs.has(DECODE_TOKENS_OUTPUT) ? DECODE_STEPS_INPUT : undefined,
     pastKeys,
     pastValues,
     presentKeys,
