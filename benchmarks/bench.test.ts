@@ -68,7 +68,8 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
           peers: [
             { label: 'naive', peer: 'naive', workloads: ['ceval_5shot', 'decode_4_b2'] },
             { label: ladder[0]!.label, peer: 'sciboard', fast: ladder[0]!.fast, workloads: ['decode_4_b2'] },
-            { label: 'sciboard', peer: 'sciboard', fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true }, workloads: ['ceval_5shot', 'gsm8k_cot_8shot', 'prefill_64', 'decode_4_b2'] },
+            { label: 'sciboard', peer: 'sciboard', fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'gsm8k_cot_8shot', 'prefill_64', 'decode_4_b2'] },
+            { label: 'sciboard:int8', peer: 'sciboard', int8: true, fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'decode_4_b2'] },
           ],
         },
       ],
@@ -84,11 +85,19 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     });
     const [model] = result.models;
     expect(model!.name).toBe('small');
-    const checks = model!.oracle;
-    // Both engine configurations against the oracle on every workload the oracle ran.
+    const checks = model!.oracle.filter((c) => !c.approximate);
+    // Both float32 engine configurations against the oracle on every workload the oracle ran.
     expect(checks.map((c) => `${c.label} ${c.workload}`).sort()).toEqual(
       ['sciboard ceval_5shot', 'sciboard decode_4_b2', 'sciboard:none decode_4_b2'].sort(),
     );
+    // int8 is compared with float32 within a tolerance: close, but not the same numbers.
+    const int8 = model!.oracle.filter((c) => c.approximate);
+    expect(int8.map((c) => c.workload).sort()).toEqual(['ceval_5shot', 'decode_4_b2']);
+    const int8Choices = int8.find((c) => c.workload === 'ceval_5shot')!;
+    expect(int8Choices.maxRelLogprobDiff).toBeGreaterThan(0);
+    expect(int8Choices.maxRelLogprobDiff).toBeLessThan(0.05);
+    expect(int8Choices.pass).toBe(true);
+    expect(model!.peers.find((p) => p.label === 'sciboard:int8')!.details.int8).toBe(true);
     for (const c of checks) {
       expect(c.compared, `${c.label} ${c.workload}`).toBeGreaterThan(0);
       expect(c.pass, `${c.label} ${c.workload}`).toBe(true);
@@ -106,7 +115,7 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
 
     const jsonPath = join(scratch, 'results', 'smoke.json');
     writeResultJson(jsonPath, result);
-    expect(JSON.parse(readFileSync(jsonPath, 'utf8')).models[0].oracle).toHaveLength(checks.length);
+    expect(JSON.parse(readFileSync(jsonPath, 'utf8')).models[0].oracle).toHaveLength(checks.length + int8.length);
     const readme = join(scratch, 'README.md');
     updateReadme(readme, 'smoke', renderSummary(result, 'smoke'));
     updateReadme(readme, 'smoke', renderSummary(result, 'smoke'));
@@ -115,5 +124,7 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     expect(text).toContain('| sciboard | ceval_5shot | 1 |');
     expect(text).toContain('| sciboard:none | decode_4_b2 | 2 |');
     expect(text).toContain('| sciboard | gsm8k_cot_8shot | 1 |');
+    expect(text).toContain('int8 weights against float32');
+    expect(text).toMatch(/\| sciboard:int8 \| ceval_5shot \| 1 \| [0-9.e+-]+ \| [0-9.]+% \| [01] \/ 1 \| – \| yes \|/);
   });
 });

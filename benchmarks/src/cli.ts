@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   // Quick runs are smoke tests on a shared machine: they only update the README when asked by name.
   if (cli.readme && (cli.mode === 'full' || cli.name !== 'quick')) updateReadme(join(benchmarksDir, 'README.md'), cli.name, summary);
   console.log(`\n${summary}\n\nwrote ${jsonPath} in ${Math.round(result.wallSeconds)} s`);
-  const failed = result.models.flatMap((m) => m.oracle).filter((o) => o.label.startsWith('sciboard') && !o.pass);
+  // int8 is judged by its tolerance in the report, not here: identity is what the float32 engine owes.
+  const failed = result.models.flatMap((m) => m.oracle).filter((o) => o.label.startsWith('sciboard') && !o.approximate && !o.pass);
   if (failed.length > 0) {
     console.error(`engine results differ from the naive oracle: ${failed.map((f) => `${f.label} on ${f.workload}`).join(', ')}`);
     process.exitCode = 1;

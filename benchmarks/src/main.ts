@@ -48,9 +48,10 @@ function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promi
   });
 }
 
-function jobWorkloads(peer: PeerPlan, workloads: Workload[]): Workload[] {
+function jobWorkloads(peer: PeerPlan, workloads: Workload[], round: number): Workload[] {
   return workloads
     .filter((w) => !peer.workloads || peer.workloads.includes(w.name))
+    .filter((w) => round === 0 || !peer.onceWorkloads?.includes(w.name))
     .map((w) => (peer.itemLimit !== undefined && (w.kind === 'choice' || w.kind === 'generation') ? { ...w, items: w.items.slice(0, peer.itemLimit) } as Workload : w));
 }
 
@@ -111,8 +112,9 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
           modelDir: p.model.dir,
           threads: options.threads,
           fast: peer.fast,
+          int8: peer.int8,
           batchSize: Math.max(p.plan.sizes.generationBatch, ...p.plan.sizes.decodeBatches),
-          workloads: jobWorkloads(peer, p.workloads),
+          workloads: jobWorkloads(peer, p.workloads, round),
           keepOutputs: round === 0,
           resultPath,
         };

@@ -12,7 +12,7 @@ async function load(job: PeerJob): Promise<PeerRunner> {
   if (job.peer === 'transformers') return (await import('./peers/transformers.ts')).loadTransformers(job.modelDir, job.threads);
   if (job.peer === 'naive') return (await import('./peers/naive.ts')).loadNaive(job.modelDir, job.threads);
   if (!job.fast) throw new Error(`${job.label}: a sciboard peer needs its fast-path switches`);
-  return (await import('./peers/sciboard.ts')).loadSciboard(job.modelDir, job.threads, job.batchSize, job.fast);
+  return (await import('./peers/sciboard.ts')).loadSciboard(job.modelDir, job.threads, job.batchSize, job.fast, job.int8 ?? false);
 }
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;

@@ -6,12 +6,16 @@ export interface PeerPlan {
   label: string;
   peer: PeerKind;
   fast?: FastSwitches;
+  /** int8 weights: compared with the float32 oracle within a tolerance, not for identity. */
+  int8?: boolean;
   /** Workload names this peer runs; all of them when absent. */
   workloads?: string[];
   /** Choice and generation workloads cut to their first N items (the naive oracle's small slice). */
   itemLimit?: number;
   /** Only in the first round: the oracle's outputs are needed once, its timing is informative. */
   firstRoundOnly?: boolean;
+  /** Workloads this peer runs in the first round only (long ones whose single timing is informative). */
+  onceWorkloads?: string[];
 }
 
 export interface ModelPlan {
@@ -26,15 +30,20 @@ export interface RunPlan {
   models: ModelPlan[];
 }
 
-const allOn: FastSwitches = { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true };
+const allOn: FastSwitches = { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true };
+/** Everything but the decode loop: one greedy step per run, the KV cache copied out and back each time. */
+const stepwise: FastSwitches = { ...allOn, decodeLoop: false };
 
 /** The ablation ladder: each rung switches one more optimisation on; the last rung is the engine as shipped. */
 export const ladder: { label: string; fast: FastSwitches }[] = [
-  { label: 'sciboard:none', fast: { sliceLogits: false, groupContexts: false, prefixCache: false, refill: false } },
-  { label: 'sciboard:+sliceLogits', fast: { sliceLogits: true, groupContexts: false, prefixCache: false, refill: false } },
-  { label: 'sciboard:+groupContexts', fast: { sliceLogits: true, groupContexts: true, prefixCache: false, refill: false } },
-  { label: 'sciboard:+prefixCache', fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: false } },
+  { label: 'sciboard:none', fast: { sliceLogits: false, groupContexts: false, prefixCache: false, refill: false, decodeLoop: false } },
+  { label: 'sciboard:+sliceLogits', fast: { sliceLogits: true, groupContexts: false, prefixCache: false, refill: false, decodeLoop: false } },
+  { label: 'sciboard:+groupContexts', fast: { sliceLogits: true, groupContexts: true, prefixCache: false, refill: false, decodeLoop: false } },
+  { label: 'sciboard:+prefixCache', fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: false, decodeLoop: false } },
 ];
+
+/** The rung before the shipped engine: it differs only by the decode loop, so it runs generation workloads only. */
+const refillRung = (workloads: string[]): PeerPlan => ({ label: 'sciboard:+refill', peer: 'sciboard', fast: stepwise, workloads });
 
 const ladderPeers = (workloads?: string[]): PeerPlan[] => ladder.map((r) => ({ label: r.label, peer: 'sciboard' as const, fast: r.fast, workloads }));
 
@@ -57,7 +66,9 @@ export function planFor(mode: 'quick' | 'full', rounds?: number): RunPlan {
             { label: 'naive', peer: 'naive', itemLimit: 1, workloads: ['mmlu_5shot', 'ceval_5shot', 'gsm8k_cot_8shot', 'decode_16_b1'] },
             { label: 'transformers.js', peer: 'transformers', workloads: ['mmlu_5shot', 'gsm8k_cot_8shot', 'prefill_600', 'decode_16_b1'] },
             ...ladderPeers(['mmlu_5shot', 'gsm8k_cot_8shot']),
+            refillRung(['gsm8k_cot_8shot', 'decode_16_b4']),
             { label: 'sciboard', peer: 'sciboard', fast: allOn },
+            { label: 'sciboard:int8', peer: 'sciboard', fast: allOn, int8: true, workloads: ['mmlu_5shot', 'gsm8k_cot_8shot', 'decode_16_b1'] },
           ],
         },
       ],
@@ -74,16 +85,35 @@ export function planFor(mode: 'quick' | 'full', rounds?: number): RunPlan {
           { label: 'naive', peer: 'naive', workloads: ['mmlu_5shot', 'ceval_5shot', 'gsm8k_cot_8shot', 'minerva_math_4shot'], firstRoundOnly: true },
           { label: 'transformers.js', peer: 'transformers', workloads: ['mmlu_5shot', 'gsm8k_cot_8shot'] },
           ...ladderPeers(['mmlu_5shot', 'gsm8k_cot_8shot', 'prefill_600']),
+          refillRung(['gsm8k_cot_8shot', 'decode_128_b16']),
           { label: 'sciboard', peer: 'sciboard', fast: allOn },
+          { label: 'sciboard:int8', peer: 'sciboard', fast: allOn, int8: true, workloads: ['mmlu_5shot', 'ceval_5shot', 'gsm8k_cot_8shot', 'minerva_math_4shot', 'prefill_600', 'decode_128_b1'] },
         ],
       },
       {
         shape: 'qwen2_5_0_5b',
-        sizes: { choiceItems: 1, generationItems: 2, generationTokens: 16, generationBatch: 2, prefillTokens: 600, decodeTokens: 32, decodeBatches: [1, 16] },
+        sizes: {
+          choiceItems: 1,
+          generationItems: 2,
+          generationTokens: 16,
+          generationBatch: 2,
+          prefillTokens: 600,
+          decodeTokens: 32,
+          decodeBatches: [1, 16],
+          gsm8kDecode: { tokens: 32, batch: 16 },
+        },
         peers: [
           { label: 'naive', peer: 'naive', workloads: ['mmlu_5shot', 'gsm8k_cot_8shot'], firstRoundOnly: true },
           { label: 'transformers.js', peer: 'transformers', workloads: ['mmlu_5shot', 'gsm8k_cot_8shot', 'prefill_600', 'decode_32_b1'] },
-          { label: 'sciboard', peer: 'sciboard', fast: allOn, workloads: ['mmlu_5shot', 'gsm8k_cot_8shot', 'prefill_600', 'decode_32_b1', 'decode_32_b16'] },
+          { ...refillRung(['gsm8k_cot_8shot', 'decode_32_b16', 'decode_32_b16_gsm8k']), onceWorkloads: ['decode_32_b16_gsm8k'] },
+          {
+            label: 'sciboard',
+            peer: 'sciboard',
+            fast: allOn,
+            workloads: ['mmlu_5shot', 'gsm8k_cot_8shot', 'prefill_600', 'decode_32_b1', 'decode_32_b16', 'decode_32_b16_gsm8k'],
+            onceWorkloads: ['decode_32_b16_gsm8k'],
+          },
+          { label: 'sciboard:int8', peer: 'sciboard', fast: allOn, int8: true, workloads: ['mmlu_5shot', 'gsm8k_cot_8shot', 'prefill_600', 'decode_32_b1'] },
         ],
       },
     ],

@@ -8,6 +8,7 @@ export interface FastSwitches {
   groupContexts: boolean;
   prefixCache: boolean;
   refill: boolean;
+  decodeLoop: boolean;
 }
 
 export interface PeerJob {
@@ -17,6 +18,8 @@ export interface PeerJob {
   modelDir: string;
   threads: number;
   fast?: FastSwitches;
+  /** The engine with int8 weights (opt-in); its outputs are compared with float32's within a tolerance. */
+  int8?: boolean;
   /** Rows per forward for the engine; other peers batch a workload's rows as given by the workload. */
   batchSize: number;
   workloads: Workload[];

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { INT8_RELATIVE_TOLERANCE } from './analysis.ts';
 import type { BenchmarkResult, ModelResult } from './result.ts';
 
 const fixed = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
@@ -20,10 +21,30 @@ function peerTable(model: ModelResult): string[] {
   return lines;
 }
 
+function int8Table(model: ModelResult): string[] {
+  const checks = model.oracle.filter((o) => o.approximate);
+  if (checks.length === 0) return [];
+  const lines = [
+    '',
+    `int8 weights against float32 (the naive oracle, first round, same items; log-likelihoods within ${INT8_RELATIVE_TOLERANCE * 100}% relative pass, picks and texts are reported):`,
+    '',
+    '| peer | workload | items | max abs Δ log-likelihood | max relative Δ | same choice picked | same greedy text | pass |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const o of checks) {
+    const rel = o.maxRelLogprobDiff === undefined ? '–' : `${(o.maxRelLogprobDiff * 100).toFixed(2)}%`;
+    const abs = o.maxAbsLogprobDiff === undefined ? '–' : o.maxAbsLogprobDiff.toExponential(1);
+    const pick = o.sameChoice === undefined ? '–' : `${o.sameChoice} / ${o.compared}`;
+    const text = o.sameTexts === undefined ? '–' : `${o.sameTexts} / ${o.compared}`;
+    lines.push(`| ${o.label} | ${o.workload} | ${o.compared} | ${abs} | ${rel} | ${pick} | ${text} | ${o.pass ? 'yes' : '**no**'} |`);
+  }
+  return lines;
+}
+
 function oracleTable(model: ModelResult): string[] {
   if (model.oracle.length === 0) return ['(no oracle comparison in this run)'];
   const lines = ['| peer | workload | items | max abs Δ log-likelihood | greedy flags / texts identical | pass |', '|---|---|---:|---:|---|---|'];
-  for (const o of model.oracle) {
+  for (const o of model.oracle.filter((x) => !x.approximate)) {
     const same = o.greedyFlagsIdentical ?? o.textsIdentical;
     lines.push(`| ${o.label} | ${o.workload} | ${o.compared} | ${o.maxAbsLogprobDiff === undefined ? '–' : o.maxAbsLogprobDiff.toExponential(1)} | ${same ? 'yes' : 'no'} | ${o.pass ? 'yes' : '**no**'} |`);
   }
@@ -53,13 +74,14 @@ export function renderSummary(result: BenchmarkResult, name: string): string {
   for (const model of result.models) {
     const s = model.shape;
     out.push(
-      `#### Model \`${model.name}\`: ${s.layers} layers, hidden ${s.hidden}, ${s.heads} heads / ${s.kvHeads} KV heads, vocab ${s.vocab}, ${fixed(s.parameters / 1e6, 0)}M parameters (fp32)`,
+      `#### Model \`${model.name}\`: ${s.layers} layers, hidden ${s.hidden}, ${s.heads} heads / ${s.kvHeads} KV heads, vocab ${s.vocab}, ${fixed(s.parameters / 1e6, 0)}M parameters (fp32 weights; int8 rows quantise them at load)`,
       '',
       ...peerTable(model),
       '',
       'Agreement with the naive oracle (first round, same items):',
       '',
       ...oracleTable(model),
+      ...int8Table(model),
       '',
     );
     if (model.projections.length > 0) {

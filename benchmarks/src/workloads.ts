@@ -29,6 +29,12 @@ export interface WorkloadSizes {
   prefillTokens: number;
   decodeTokens: number;
   decodeBatches: number[];
+  /**
+   * Decoding after real GSM8K 8-shot CoT prompts (~770 tokens each) rather than short openings: the cache length a
+   * GSM8K run decodes at, where reading and carrying the KV cache costs as much as the weights. Its decode rate is
+   * the one the GSM8K projection uses.
+   */
+  gsm8kDecode?: { tokens: number; batch: number };
 }
 
 /** lm-eval's `gsm8k_cot` (8 fixed exemplars, "Q: … A: …", stop at the next question). */
@@ -127,6 +133,11 @@ export function buildWorkloads(
     // prompt is not what this measures, and it is computed twice (once for the time to first token).
     const opening = (q: string) => q.split(/\s+/).slice(0, 12).join(' ');
     workloads.push({ name: `decode_${sizes.decodeTokens}_b${b}`, kind: 'decode', contexts: decodeContexts.slice(0, b).map((q) => `Q: ${opening(q)}`), tokens: sizes.decodeTokens, batchSize: b });
+  }
+  if (sizes.gsm8kDecode) {
+    const { tokens, batch } = sizes.gsm8kDecode;
+    const contexts = generationItems('gsm8k_cot', dataDir, batch, tokens).map((i) => i.context);
+    workloads.push({ name: `decode_${tokens}_b${batch}_gsm8k`, kind: 'decode', contexts, tokens, batchSize: batch });
   }
   return workloads;
 }

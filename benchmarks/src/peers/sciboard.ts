@@ -3,8 +3,8 @@ import type { FastSwitches, PeerRunner } from '../protocol.ts';
 import type { ChoiceItem, GenerationItem } from '../workloads.ts';
 
 /** The engine as users run it, with its optimisations switched per rung of the ladder. */
-export async function loadSciboard(dir: string, threads: number, batchSize: number, fast: FastSwitches): Promise<PeerRunner> {
-  const model = await loadModel(dir, { device: 'cpu', threads, batchSize, fast } satisfies LoadOptions);
+export async function loadSciboard(dir: string, threads: number, batchSize: number, fast: FastSwitches, int8 = false): Promise<PeerRunner> {
+  const model = await loadModel(dir, { device: 'cpu', threads, batchSize, fast, int8 } satisfies LoadOptions);
   return {
     async choose(items: ChoiceItem[]) {
       const requests = items.flatMap((item) => item.continuations.map((continuation) => ({ context: item.context, continuation })));
