@@ -112,6 +112,7 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     expect(decode.decodeTokensPerSecond!.median).toBeGreaterThan(0);
     expect(decode.ttftSeconds!.median).toBeGreaterThan(0);
     expect(result.roofline.matmul.flopsPerSecond).toBeGreaterThan(1e8);
+    expect(result.roofline.firstTouch!.bytesPerSecond).toBeGreaterThan(0);
 
     const jsonPath = join(scratch, 'results', 'smoke.json');
     writeResultJson(jsonPath, result);
@@ -125,6 +126,7 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     expect(text).toContain('| sciboard:none | decode_4_b2 | 2 |');
     expect(text).toContain('| sciboard | gsm8k_cot_8shot | 1 |');
     expect(text).toContain('int8 weights against float32');
+    expect(text).toMatch(/fresh memory first touched at [0-9.]+ GB\/s/);
     expect(text).toMatch(/\| sciboard:int8 \| ceval_5shot \| 1 \| [0-9.e+-]+ \| [0-9.]+% \| [01] \/ 1 \| – \| yes \|/);
   });
 });

@@ -17,6 +17,12 @@ export interface Roofline {
   matmul: { m: number; k: number; n: number; flopsPerSecond: number; medianFlopsPerSecond: number; bestSeconds: number };
   /** Bytes read plus written per second by a large typed-array copy (fastest run). */
   bandwidth: { bytesPerSecond: number; bufferBytes: number };
+  /**
+   * Bytes per second written into freshly allocated memory (first touch: the kernel, or a VM's host, has to supply
+   * every page). Not a ceiling but a condition of the machine: peers that allocate large outputs on every forward
+   * (full-vocabulary logits, a new KV cache per step) slow down with it, engines that reuse buffers much less.
+   */
+  firstTouch?: { bytesPerSecond: number; bufferBytes: number };
 }
 
 function median(values: number[]): number {
@@ -82,13 +88,16 @@ export async function probeRoofline(threads: number, options: { quick?: boolean 
   // Far larger than any cache, like the 2 GB of weights a decode step streams.
   const elements = (options.quick ? 32 : 128) * 1024 * 1024;
   const bufferBytes = elements * 4;
+  const touchStart = process.hrtime.bigint();
   const source = new Float32Array(elements).fill(1);
+  const touchSeconds = Number(process.hrtime.bigint() - touchStart) / 1e9;
   const target = new Float32Array(elements);
   const copyTimes = await timeRuns(async () => target.set(source), 3);
   return {
     threads,
     matmul: { m, k, n, flopsPerSecond: flops / matmulBest, medianFlopsPerSecond: flops / median(matmulTimes), bestSeconds: matmulBest },
     bandwidth: { bytesPerSecond: (2 * bufferBytes) / Math.min(...copyTimes), bufferBytes },
+    firstTouch: { bytesPerSecond: bufferBytes / touchSeconds, bufferBytes },
   };
 }
 
@@ -104,13 +113,18 @@ if (process.argv[1]?.endsWith('roofline.ts')) {
 }
 
 /** The best of several probes (one per round): on shared cores a probe can only underestimate the machine. */
-export function bestRoofline(probes: Roofline[]): Roofline & { probes: { flopsPerSecond: number; bytesPerSecond: number }[] } {
+export function bestRoofline(
+  probes: Roofline[],
+): Roofline & { probes: { flopsPerSecond: number; bytesPerSecond: number; firstTouchBytesPerSecond?: number }[] } {
   const bestFlops = probes.reduce((a, b) => (b.matmul.flopsPerSecond > a.matmul.flopsPerSecond ? b : a));
   const bestBandwidth = probes.reduce((a, b) => (b.bandwidth.bytesPerSecond > a.bandwidth.bytesPerSecond ? b : a));
+  // A condition, not a ceiling: the median probe says what the peers met.
+  const touches = probes.flatMap((p) => (p.firstTouch ? [p.firstTouch] : [])).sort((a, b) => a.bytesPerSecond - b.bytesPerSecond);
   return {
     threads: bestFlops.threads,
     matmul: bestFlops.matmul,
     bandwidth: bestBandwidth.bandwidth,
-    probes: probes.map((p) => ({ flopsPerSecond: p.matmul.flopsPerSecond, bytesPerSecond: p.bandwidth.bytesPerSecond })),
+    ...(touches.length ? { firstTouch: touches[Math.floor(touches.length / 2)]! } : {}),
+    probes: probes.map((p) => ({ flopsPerSecond: p.matmul.flopsPerSecond, bytesPerSecond: p.bandwidth.bytesPerSecond, firstTouchBytesPerSecond: p.firstTouch?.bytesPerSecond })),
   };
 }
