@@ -164,7 +164,22 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Dial
     dialect: 'postgres',
     db,
     tables: pgSchema,
-    transaction: (fn) => db.transaction((tx) => fn(tx as unknown as QueryDb)),
+    transaction: async (fn) => {
+      // The client is checked out here rather than by drizzle's pool transaction, which sends BEGIN outside its
+      // try/finally: a connection the server ended while it sat idle in the pool fails that BEGIN, the client is
+      // never released, and pool.end() then waits for it forever (the process exits with an unsettled await).
+      const client = await pool.connect();
+      let failure: Error | undefined;
+      try {
+        return await drizzlePg(client, { schema: pgSchema }).transaction((tx) => fn(tx as unknown as QueryDb));
+      } catch (err) {
+        failure = err instanceof Error ? err : new Error(String(err));
+        throw err;
+      } finally {
+        // After an error the connection may be dead or mid-transaction: the pool discards it rather than reuse it.
+        client.release(failure);
+      }
+    },
     exclusive: (fn) => retryWhenConnectionLost(fn),
     jsonNumber: (column, key) => sql<number | null>`(${column} ->> ${key})::double precision`,
     close: () => pool.end(),
