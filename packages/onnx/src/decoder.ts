@@ -70,10 +70,10 @@ export class Decoder {
   }
 
   /** One forward pass. `keep` trailing positions' logits come back; with `wantCache` also the new KV cache. */
-  async forward(input: ForwardBatch, past: KvCache | undefined, keep: number, wantCache: boolean): Promise<ForwardResult> {
+  /** The graph's inputs for one call: tokens, mask, positions (real tokens only), cache, logits kept, steps. */
+  private feeds(input: ForwardBatch, cache: KvCache, kept: number, steps: number): Record<string, ort.Tensor> {
     const { layout } = this;
     const total = input.attentionMask.length / input.batch;
-    const cache = past ?? this.emptyCache(input.batch);
     const feeds: Record<string, ort.Tensor> = {
       [layout.inputIds]: new ort.Tensor('int64', input.inputIds, [input.batch, input.seq]),
       [layout.attentionMask]: new ort.Tensor('int64', input.attentionMask, [input.batch, total]),
@@ -82,12 +82,17 @@ export class Decoder {
       feeds[layout.positionIds] = new ort.Tensor('int64', positionsFor(input.attentionMask, input.batch, total, input.seq), [input.batch, input.seq]);
     }
     if (layout.useCacheBranch) feeds[layout.useCacheBranch] = new ort.Tensor('bool', [cache.length > 0], [1]);
-    const kept = layout.logitsKeep ? Math.min(keep, input.seq) : input.seq;
     if (layout.logitsKeep) feeds[layout.logitsKeep] = new ort.Tensor('int64', BigInt64Array.of(BigInt(kept)), [1]);
-    if (layout.decodeSteps) feeds[layout.decodeSteps] = new ort.Tensor('int64', BigInt64Array.of(1n), []);
+    if (layout.decodeSteps) feeds[layout.decodeSteps] = new ort.Tensor('int64', BigInt64Array.of(BigInt(steps)), []);
     layout.pastKeys.forEach((name, i) => (feeds[name] = cache.keys[i]!));
     layout.pastValues.forEach((name, i) => (feeds[name] = cache.values[i]!));
+    return feeds;
+  }
 
+  async forward(input: ForwardBatch, past: KvCache | undefined, keep: number, wantCache: boolean): Promise<ForwardResult> {
+    const { layout } = this;
+    const total = input.attentionMask.length / input.batch;
+    const feeds = this.feeds(input, past ?? this.emptyCache(input.batch), layout.logitsKeep ? Math.min(keep, input.seq) : input.seq, 1);
     const fetches = ['logits', ...(wantCache ? [...layout.presentKeys, ...layout.presentValues] : [])];
     const out = await this.session.run(feeds, fetches);
     const logitsTensor = out.logits!;
@@ -122,17 +127,7 @@ export class Decoder {
     if (!layout.decodeSteps) throw new Error('decodeSteps: the graph has no decode loop');
     if (input.seq !== 1) throw new Error(`decodeSteps: expected one token per row, got ${input.seq}`);
     const total = input.attentionMask.length / input.batch;
-    const feeds: Record<string, ort.Tensor> = {
-      [layout.inputIds]: new ort.Tensor('int64', input.inputIds, [input.batch, 1]),
-      [layout.attentionMask]: new ort.Tensor('int64', input.attentionMask, [input.batch, total]),
-      [layout.decodeSteps]: new ort.Tensor('int64', BigInt64Array.of(BigInt(steps)), []),
-    };
-    if (layout.positionIds) feeds[layout.positionIds] = new ort.Tensor('int64', positionsFor(input.attentionMask, input.batch, total, 1), [input.batch, 1]);
-    if (layout.useCacheBranch) feeds[layout.useCacheBranch] = new ort.Tensor('bool', [past.length > 0], [1]);
-    if (layout.logitsKeep) feeds[layout.logitsKeep] = new ort.Tensor('int64', BigInt64Array.of(1n), [1]);
-    layout.pastKeys.forEach((name, i) => (feeds[name] = past.keys[i]!));
-    layout.pastValues.forEach((name, i) => (feeds[name] = past.values[i]!));
-    const out = await this.session.run(feeds, [DECODE_TOKENS_OUTPUT, ...layout.presentKeys, ...layout.presentValues]);
+    const out = await this.session.run(this.feeds(input, past, 1, steps), [DECODE_TOKENS_OUTPUT, ...layout.presentKeys, ...layout.presentValues]);
     const ids = out[DECODE_TOKENS_OUTPUT]!.data as BigInt64Array;
     const tokens = Array.from({ length: steps }, (_, k) => Array.from(ids.subarray(k * input.batch, (k + 1) * input.batch), Number));
     return {
