@@ -23,8 +23,6 @@ export interface GenerateOptions {
   fast: FastPathOptions;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
-  /** Greedy steps per run with the decode loop (default `DECODE_LOOP_STEPS`). */
-  loopSteps?: number;
 }
 
 /**
@@ -159,7 +157,7 @@ export async function generate(
     options.signal?.throwIfAborted();
     active =
       options.fast.decodeLoop && decoder.hasDecodeLoop
-        ? await decodeLoopSteps(decoder, active, take, options.loopSteps ?? DECODE_LOOP_STEPS)
+        ? await decodeLoopSteps(decoder, active, take, DECODE_LOOP_STEPS)
         : await decodeStep(decoder, active, advance);
   }
   return results;

@@ -12,7 +12,7 @@ export const DECODE_TOKENS_OUTPUT = 'sciboard_tokens';
 
 const STEP = 'sciboard_step/';
 const LOOP = 'sciboard_loop/';
-const { INT64, BOOL, FLOAT, FLOAT16 } = onnx.TensorProto.DataType;
+const { INT64, BOOL, FLOAT } = onnx.TensorProto.DataType;
 const { INT, GRAPH, TENSOR } = onnx.AttributeProto.AttributeType;
 
 function int64Init(name: string, values: bigint[], scalar = false): onnxProto.onnx.ITensorProto {
@@ -142,7 +142,7 @@ export function addDecodeLoop(graph: Graph, opset: number): string | undefined {
     [...carried.map(finalName), 'logits', DECODE_TOKENS_OUTPUT],
     [{ name: 'body', type: GRAPH, g: body }],
   );
-  const emptyLogits: onnxProto.onnx.ITensorProto = { name: `${LOOP}no_logits`, dims: [0, 0, 0], dataType: logitsType === FLOAT16 ? FLOAT16 : logitsType };
+  const emptyLogits: onnxProto.onnx.ITensorProto = { name: `${LOOP}no_logits`, dims: [0, 0, 0], dataType: logitsType };
   graph.initializer.push(
     int64Init(`${LOOP}minus_one`, [-1n]),
     int64Init(`${LOOP}int_max`, [9223372036854775807n]),
