@@ -15,23 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 register();
-const { compareRuns, wilsonInterval } = await import('@sciboard/gate');
+const { compareRuns, seededRandom, wilsonInterval } = await import('@sciboard/gate');
 
 const callsArg = process.argv.indexOf('--calls');
 const CALLS = callsArg > 0 ? Number(process.argv[callsArg + 1]) : 1000;
 const ALPHA = 0.05;
-
-/** mulberry32, seeded per scenario so the recorded numbers reproduce. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function run(label, tasks, { perItem = true, metric = 'acc,none' } = {}) {
   const map = new Map();
@@ -63,7 +51,8 @@ const scenarios = [
 
 const results = [];
 for (const [index, scenario] of scenarios.entries()) {
-  const r = random(1000 + index);
+  // Seeded per scenario so the recorded numbers reproduce.
+  const r = seededRandom(1000 + index);
   const started = performance.now();
   let regressions = 0;
   let undecided = 0;

@@ -6,7 +6,7 @@ export { loadGateConfig, parseGateConfig, type GateFileConfig, type TaskSettings
 export { loadLmEvalRun, readSamplesFile } from './lmeval-loader.ts';
 export { loadGateInput, type RefResolver } from './refs.ts';
 export {
-  exactMcNemar, holmAdjust, newcombePairedInterval, pairedBootstrap, twoProportionZTest, wilsonInterval, type PairedCounts,
+  exactMcNemar, holmAdjust, newcombePairedInterval, pairedBootstrap, seededRandom, twoProportionZTest, wilsonInterval, type PairedCounts,
 } from './stats.ts';
 export { pairedBinaryDetectableDrop, pairedMeanDetectableDrop, unpairedDetectableDrop, type DetectableDrop } from './power.ts';
 export { renderMarkdown, renderTable } from './render.ts';

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { seededRandom } from '@sciboard/gate';
 import { writeTinyModel } from '@sciboard/onnx';
 import { main } from '../main.ts';
 
@@ -27,18 +28,6 @@ const BATCH = 1;
 const TOTAL_ITEMS = 14; // 8 multiple-choice + 6 arithmetic documents
 
 const evalArgs = (out: string) => ['eval', '--model', model, '--tasks', TASKS, '--device', 'cpu', '--batch-size', String(BATCH), '--threads', '1', '--output', out];
-
-/** Small seeded generator (mulberry32): the kill moments are the same on every machine and every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface KillPoint {
   /** Complete batch lines in items.jsonl before the kill is armed (0: as soon as the model has loaded). */
@@ -161,7 +150,8 @@ describe('an evaluation killed with SIGKILL and rerun', () => {
   it.each(seeds)('seed %i: resumes without recomputing stored batches and ends identical to an uninterrupted run', async (seed) => {
     const out = join(root, `seed-${seed}`);
     const db = join(root, `seed-${seed}.db`);
-    const draw = random(seed);
+    // Seeded: the kill moments are the same on every machine and every run.
+    const draw = seededRandom(seed);
     const { killed } = await spawnEval(out, db, { afterBatches: Math.floor(draw() * TOTAL_ITEMS), delayMs: Math.floor(draw() * 20) });
     if (killed) killedMidRun++;
 
