@@ -49,6 +49,13 @@ export interface PreparedTask {
   lowerIsBetter?: string[];
 }
 
+/** A task's document by index, or an error naming the task and how many documents it has. */
+export function documentAt<D>(task: string, docs: readonly D[], i: number): D {
+  const d = docs[i];
+  if (d === undefined) throw new Error(`${task}: no document ${i} (the task has ${docs.length})`);
+  return d;
+}
+
 export interface TaskDefinition {
   name: string;
   version: string;

@@ -3,7 +3,7 @@
  * prompts, few-shot sampling (seeded random draws from train, or gsm8k_cot's eight fixed exemplars), stop
  * sequences, the strict-match / flexible-extract filters and exact_match with the YAMLs' options.
  */
-import type { ItemScore, ModelResponse, PreparedTask, TaskDefinition } from '../task.ts';
+import { documentAt, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 import { loadGsm8k, type Gsm8kDoc } from './data.ts';
 import { GSM8K_COT_EXEMPLARS } from './gsm8kExemplars.ts';
 import { PythonRandom } from './pythonRandom.ts';
@@ -159,11 +159,7 @@ function defineGsm8k(variant: Gsm8kVariant): TaskDefinition {
         shotTexts = (i) =>
           indices[i]!.map((j) => variant.docToText(train[j]!.question) + TARGET_DELIMITER + train[j]!.answer + FEWSHOT_DELIMITER).join('');
       }
-      const doc = (i: number): Gsm8kDoc => {
-        const d = docs[i];
-        if (!d) throw new Error(`${variant.name}: no document ${i} (the task has ${docs.length})`);
-        return d;
-      };
+      const doc = (i: number): Gsm8kDoc => documentAt(variant.name, docs, i);
       return {
         name: variant.name,
         numFewshot: k,

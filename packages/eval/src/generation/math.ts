@@ -5,7 +5,7 @@
  * answers from "Final Answer: The final answer is ...", normalised and compared by is_equiv. Hendrycks: zero-shot
  * "Problem: ...\nAnswer:", answers from the last \boxed{} (or \[...\], or $...$), compared by strip_string.
  */
-import type { GroupDefinition, ItemScore, ModelResponse, PreparedTask, TaskDefinition } from '../task.ts';
+import { documentAt, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 import { DataFormatError } from '../data/errors.ts';
 import { loadMath, mathFile, type MathDoc, type MathFile } from './data.ts';
 import { DEFAULT_MAX_GEN_TOKS } from './gsm8k.ts';
@@ -147,11 +147,7 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
       }
       const docs = loadDocs(dataDir, spec);
       const prefix = minerva ? minervaFewshotPrefix(k) : '';
-      const doc = (i: number): MathDoc & { gold: string } => {
-        const d = docs[i];
-        if (!d) throw new Error(`${spec.name}: no document ${i} (the task has ${docs.length})`);
-        return d;
-      };
+      const doc = (i: number): MathDoc & { gold: string } => documentAt(spec.name, docs, i);
       return {
         name: spec.name,
         numFewshot: k,

@@ -6,7 +6,7 @@
  * make_few_shot.py (first k dev items with the same task, ability, category and prompt).
  */
 import { loadScieval, type ScievalDoc } from '../data/scieval.ts';
-import type { ItemScore, ModelResponse, PreparedTask, TaskDefinition } from '../task.ts';
+import { documentAt, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 
 export const SCIEVAL_UNTIL = ['\n\n'];
 export const SCIEVAL_MAX_GEN_TOKS = 128;
@@ -52,11 +52,7 @@ export const scievalValid: TaskDefinition = {
     const docs = loadScieval(dataDir, 'valid');
     const pool = new Map<string, ScievalDoc[]>();
     if (k > 0) for (const d of loadScieval(dataDir, 'dev')) pool.set(groupKey(d), [...(pool.get(groupKey(d)) ?? []), d]);
-    const doc = (i: number): ScievalDoc => {
-      const d = docs[i];
-      if (!d) throw new Error(`scieval_valid: no document ${i} (the task has ${docs.length})`);
-      return d;
-    };
+    const doc = (i: number): ScievalDoc => documentAt('scieval_valid', docs, i);
     return {
       name: 'scieval_valid',
       numFewshot: k,

@@ -3,7 +3,7 @@
  * separate split, `doc_to_text` / `doc_to_choice` / `doc_to_target`, target delimiter " " and few-shot
  * delimiter "\n\n" (lm_eval/api/task.py `fewshot_context`, lm_eval/api/samplers.py `FirstNSampler`).
  */
-import type { Doc, ItemScore, ModelResponse, PreparedTask, TaskDefinition, TaskRequest } from '../task.ts';
+import { documentAt, type Doc, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition, type TaskRequest } from '../task.ts';
 import { applyFilters, exactMatch, type ExactMatchOptions, type FilterPipeline } from './filters.ts';
 
 interface CommonSpec<D extends Doc> {
@@ -76,11 +76,7 @@ export function defineTemplateTask<D extends Doc>(spec: TemplateTaskSpec<D>): Ta
       const docs = spec.loadDocs(dataDir);
       const prefix = (spec.description ?? '') + fewshotPrefix(spec, dataDir, k);
       const targetDelimiter = spec.targetDelimiter ?? DEFAULT_TARGET_DELIMITER;
-      const doc = (i: number): D => {
-        const d = docs[i];
-        if (d === undefined) throw new Error(`${spec.name}: no document ${i} (the task has ${docs.length})`);
-        return d;
-      };
+      const doc = (i: number): D => documentAt(spec.name, docs, i);
       const prepared: PreparedTask = {
         name: spec.name,
         numFewshot: k,
