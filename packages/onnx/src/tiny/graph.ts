@@ -93,8 +93,11 @@ export function inverseFrequencies(headDim: number, theta: number): number[] {
 
 /**
  * The decoder-with-past graph of a Llama/Qwen2-style model, in Optimum's input/output layout. Grouped-query
- * attention runs with queries shaped [batch, kvHeads, groupSize, seq, headDim] against keys broadcast over the
- * group axis, which is the same arithmetic as repeating each KV head groupSize times, without copying the cache.
+ * attention folds each KV head's group of query heads into the rows of one product: queries shaped
+ * [batch, kvHeads, groupSize · seq, headDim] against that KV head's keys [batch, kvHeads, past + seq, headDim].
+ * That is the arithmetic of repeating each KV head groupSize times without copying the cache, and each KV head's
+ * keys and values are read once per product rather than once per query head (ONNX Runtime also fuses the key
+ * transpose and the scale into the score product).
  */
 export function buildDecoderGraph(o: ResolvedTinyOptions, tokenizerSize: number): DecoderGraph {
   const { layers, hidden, heads, kvHeads, intermediate, vocab, headDim } = o;
@@ -125,6 +128,9 @@ export function buildDecoderGraph(o: ResolvedTinyOptions, tokenizerSize: number)
     int64Const('const/axes_1_2', [1, 2]),
     int64Const('const/axes_1_2_3', [1, 2, 3]),
     int64Const('const/q_shape', [0, 0, kvHeads, group, headDim]),
+    int64Const('const/grouped_rows_shape', [0, 0, -1, headDim]),
+    int64Const('const/group_split_shape', [0, 0, group, -1, headDim]),
+    int64Const('const/mask_group_repeats', [1, 1, group, 1]),
     int64Const('const/kv_shape', [0, 0, kvHeads, headDim]),
     int64Const('const/context_shape', [0, 0, heads * headDim]),
   ];
@@ -166,7 +172,10 @@ export function buildDecoderGraph(o: ResolvedTinyOptions, tokenizerSize: number)
   const realKeys = n.one('Cast', '/mask/real_keys', ['attention_mask'], [int('to', BOOL)]);
   const realKeys5 = n.one('Unsqueeze', '/mask/real_keys_5d', [realKeys, 'const/axes_1_2_3']);
   const allowed = n.one('And', '/mask/allowed', [causal, realKeys5]);
-  const additiveMask = n.one('Where', '/mask/additive', [allowed, 'const/zero_f', 'const/masked_score']);
+  const additive5 = n.one('Where', '/mask/additive_5d', [allowed, 'const/zero_f', 'const/masked_score']);
+  // Folded rows are (group member, query position), member-major: the mask's rows repeat once per member.
+  const additive4 = n.one('Squeeze', '/mask/additive_4d', [additive5, 'const/axes_1']);
+  const additiveMask = n.one('Tile', '/mask/additive', [additive4, 'const/mask_group_repeats']);
 
   // Rotary angles from position_ids (which count real tokens only under left padding), shared by all layers.
   const positions = n.one('Cast', '/rotary/positions', ['position_ids'], [int('to', FLOAT)]);
@@ -201,13 +210,13 @@ export function buildDecoderGraph(o: ResolvedTinyOptions, tokenizerSize: number)
     const keys = n.named('Concat', `${p}/self_attn/present_key`, [`past_key_values.${i}.key`, kRot], `present.${i}.key`, [int('axis', 2)]);
     const values = n.named('Concat', `${p}/self_attn/present_value`, [`past_key_values.${i}.value`, vHeads], `present.${i}.value`, [int('axis', 2)]);
     const keysT = n.one('Transpose', `${p}/self_attn/keys_transpose`, [keys], [ints('perm', [0, 1, 3, 2])]);
-    const keysT5 = n.one('Unsqueeze', `${p}/self_attn/keys_group_axis`, [keysT, 'const/axes_2']);
-    const values5 = n.one('Unsqueeze', `${p}/self_attn/values_group_axis`, [values, 'const/axes_2']);
-    const scores = n.one('MatMul', `${p}/self_attn/scores`, [qRot, keysT5]);
+    const qRows = n.one('Reshape', `${p}/self_attn/q_group_rows`, [qRot, 'const/grouped_rows_shape']);
+    const scores = n.one('MatMul', `${p}/self_attn/scores`, [qRows, keysT]);
     const scaled = n.one('Mul', `${p}/self_attn/scaled_scores`, [scores, 'const/attention_scale']);
     const masked = n.one('Add', `${p}/self_attn/masked_scores`, [scaled, additiveMask]);
     const probs = n.one('Softmax', `${p}/self_attn/Softmax`, [masked], [int('axis', -1)]);
-    const context = n.one('MatMul', `${p}/self_attn/context`, [probs, values5]);
+    const contextRows = n.one('MatMul', `${p}/self_attn/context`, [probs, values]);
+    const context = n.one('Reshape', `${p}/self_attn/context_group_split`, [contextRows, 'const/group_split_shape']);
     const contextT = n.one('Transpose', `${p}/self_attn/context_transpose`, [context], [ints('perm', [0, 3, 1, 2, 4])]);
     const merged = n.one('Reshape', `${p}/self_attn/context_reshape`, [contextT, 'const/context_shape']);
     const attnOut = n.one('MatMul', `${p}/self_attn/o_proj/MatMul`, [merged, linear(`${w}.self_attn.o_proj.weight`, heads * headDim, hidden)]);

@@ -1,2 +1,2 @@
-export { writeTinyModel, TINY_MODEL_OPSET, type TinyModelConfig, type TinyModelInfo } from './write-model.ts';
+export { writeTinyModel, TINY_MODEL_OPSET, TINY_GRAPH_REVISION, type TinyModelConfig, type TinyModelInfo } from './write-model.ts';
 export { tinyModelPresets, tinyParameterCount, EXTERNAL_DATA_THRESHOLD, type TinyModelOptions } from './options.ts';

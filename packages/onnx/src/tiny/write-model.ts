@@ -8,6 +8,12 @@ import { buildTokenizer } from './tokenizer.ts';
 /** ONNX operator set of the written graph: the newest that onnx-proto's ONNX 1.10 schema covers. */
 export const TINY_MODEL_OPSET = 14;
 export const EXTERNAL_DATA_FILE = 'model.onnx_data';
+/**
+ * Bumped whenever the written graph computes differently (same options, other operators or layout), so that a
+ * cache of written models keyed by options knows to write them again. 2: grouped-query attention folds each
+ * group of query heads into one product's rows.
+ */
+export const TINY_GRAPH_REVISION = 2;
 
 /** config.json of a tiny model, in transformers' field names. */
 export interface TinyModelConfig {
