@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareWithOracle, computedTokens, spread, LOGPROB_TOLERANCE } from './src/analysis.ts';
-import { runBenchmark } from './src/main.ts';
+import { allocatorEnv, runBenchmark } from './src/main.ts';
 import { ladder, type RunPlan } from './src/plan.ts';
 import { renderSummary, updateReadme, writeResultJson } from './src/report.ts';
 import { sharedTextPrefix, type SuiteTokens } from './src/suite-tokens.ts';
@@ -35,6 +35,15 @@ describe('oracle comparison', () => {
     const a = { workload: 'gsm8k', seconds: 1, items: 2, texts: ['one', 'two'] };
     expect(compareWithOracle('x', a, { ...a, texts: ['one', 'two'] }).pass).toBe(true);
     expect(compareWithOracle('x', a, { ...a, texts: ['one', 'two '] }).pass).toBe(false);
+  });
+});
+
+describe('allocator setting of the peer processes', () => {
+  it('adds the huge-page tunable to the caller\'s own tunables, or takes it out', () => {
+    expect(allocatorEnv(true, undefined)).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+    expect(allocatorEnv(true, 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0')).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1' });
+    expect(allocatorEnv(false, 'glibc.malloc.hugetlb=1:glibc.malloc.arena_max=2')).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' });
+    expect(allocatorEnv(false, undefined)).toEqual({ GLIBC_TUNABLES: '' });
   });
 });
 
@@ -81,6 +90,7 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
       sharedDir,
       cacheDir: resolve(here, '.cache'),
       projections: false,
+      hugePages: true,
       log: () => {},
     });
     const [model] = result.models;
@@ -127,6 +137,8 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     expect(text).toContain('| sciboard | gsm8k_cot_8shot | 1 |');
     expect(text).toContain('int8 weights against float32');
     expect(text).toMatch(/fresh memory first touched at [0-9.]+ GB\/s/);
+    expect(result.allocator).toContain('glibc.malloc.hugetlb=1');
+    expect(text).toContain('allocator GLIBC_TUNABLES=');
     expect(text).toMatch(/\| sciboard:int8 \| ceval_5shot \| 1 \| [0-9.e+-]+ \| [0-9.]+% \| [01] \/ 1 \| – \| yes \|/);
   });
 });

@@ -1,4 +1,4 @@
-/** `npm run bench [-- --quick] [--rounds N] [--threads N] [--name NAME] [--data-dir DIR] [--no-readme]` */
+/** `npm run bench [-- --quick] [--rounds N] [--threads N] [--name NAME] [--data-dir DIR] [--no-readme] [--no-huge-pages]` */
 import { join } from 'node:path';
 import { benchmarksDir, parseArgs, runBenchmark } from './main.ts';
 import { planFor } from './plan.ts';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     sharedDir: cli.sharedDir,
     cacheDir: join(benchmarksDir, '.cache'),
     projections: true,
+    hugePages: cli.hugePages,
   });
   const jsonPath = join(benchmarksDir, 'results', `${cli.name}.json`);
   writeResultJson(jsonPath, result);

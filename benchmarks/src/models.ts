@@ -1,6 +1,6 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tinyModelPresets, tinyParameterCount, writeTinyModel, type TinyModelOptions } from '@sciboard/onnx';
+import { TINY_GRAPH_REVISION, tinyModelPresets, tinyParameterCount, writeTinyModel, type TinyModelOptions } from '@sciboard/onnx';
 
 /** The benchmark's model shapes: the Qwen2.5-0.5B shape the targets are stated for, and a small one for smoke runs. */
 export const benchmarkShapes = {
@@ -62,7 +62,7 @@ export async function prepareModel(name: ShapeName, cacheDir: string, qwenTokeni
   const options = benchmarkShapes[name];
   const weightsDir = join(cacheDir, 'models', `${name}-seed${options.seed}`);
   const stamp = join(weightsDir, 'written.json');
-  const expected = JSON.stringify(options);
+  const expected = JSON.stringify({ ...options, graphRevision: TINY_GRAPH_REVISION });
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== expected) {
     rmSync(weightsDir, { recursive: true, force: true });
     await writeTinyModel(weightsDir, { ...options, externalData: true });

@@ -57,7 +57,7 @@ export function renderSummary(result: BenchmarkResult, name: string): string {
   const out = [
     `### Run \`${name}\` — ${result.date.slice(0, 16).replace('T', ' ')} UTC (${result.mode}, ${result.rounds} interleaved rounds, ${result.threads} threads, ${Math.round(result.wallSeconds)} s wall)`,
     '',
-    `- Machine: ${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memoryGb} GB RAM; load average at the end ${result.machine.loadAverageAtEnd.join(' / ')}.`,
+    `- Machine: ${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memoryGb} GB RAM; load average at the end ${result.machine.loadAverageAtEnd.join(' / ')}; allocator ${result.allocator ?? 'not recorded'}.`,
     `- Versions: Node ${result.versions.node}, onnxruntime-node ${result.versions.onnxruntime} (engine, naive, roofline), transformers.js ${result.versions.transformersJs} with onnxruntime-node ${result.versions.transformersJsOnnxruntime}.`,
     `- Roofline (best of ${result.roofline.probes.length} probes, one per round): MatMul ${r.matmul.m}×${r.matmul.k}·${r.matmul.k}×${r.matmul.n} ${fixed(r.matmul.flopsPerSecond / 1e9, 0)} GFLOP/s (median ${fixed(r.matmul.medianFlopsPerSecond / 1e9, 0)}); memory ${fixed(r.bandwidth.bytesPerSecond / 1e9)} GB/s read+write${r.firstTouch ? `; fresh memory first touched at ${fixed(r.firstTouch.bytesPerSecond / 1e9, 2)} GB/s (median probe)` : ''}.`,
     `- Results: \`benchmarks/results/${name}.json\`.`,

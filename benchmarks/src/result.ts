@@ -56,6 +56,8 @@ export interface BenchmarkResult {
   mode: 'quick' | 'full';
   rounds: number;
   threads: number;
+  /** The allocator setting every peer process ran with. */
+  allocator: string;
   wallSeconds: number;
   machine: { cpu: string; cores: number; memoryGb: number; loadAverageAtEnd: number[] };
   versions: { node: string; onnxruntime: string; transformersJs: string; transformersJsOnnxruntime: string };
@@ -185,6 +187,7 @@ function targets(models: ModelResult[]): Target[] {
 export function assembleResult(input: {
   plan: RunPlan;
   threads: number;
+  allocator: string;
   roofline: ReturnType<typeof bestRoofline>;
   suites: SuiteTokens[];
   models: { model: BenchmarkModel; plan: ModelPlan; workloads: Workload[]; tokens: WorkloadTokens[]; reports: Map<string, PeerReport[]> }[];
@@ -196,6 +199,7 @@ export function assembleResult(input: {
     mode: input.plan.mode,
     rounds: input.plan.rounds,
     threads: input.threads,
+    allocator: input.allocator,
     wallSeconds: input.wallSeconds,
     machine: { cpu: cpuModel(), cores: availableParallelism(), memoryGb: Math.round(totalmem() / 2 ** 30), loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
     versions: {
