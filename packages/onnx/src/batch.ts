@@ -21,6 +21,33 @@ export function leftPadded(rows: number[][], prefixLength = 0): ForwardBatch {
   return { batch: rows.length, seq, inputIds, attentionMask };
 }
 
+/**
+ * Splits rows sorted longest first into consecutive groups whose left padding stays within `maxPadding` of each
+ * group's padded size, so a prompt of 30 tokens is not computed as 110 because it was admitted beside a long one.
+ * Returns the group sizes, in order.
+ */
+export function paddingGroups(lengths: number[], maxPadding = MAX_ADMISSION_PADDING): number[] {
+  const sizes: number[] = [];
+  let start = 0;
+  while (start < lengths.length) {
+    const longest = lengths[start]!;
+    let real = longest;
+    let end = start + 1;
+    while (end < lengths.length) {
+      const n = end - start + 1;
+      if (n * longest - (real + lengths[end]!) > maxPadding * n * longest) break;
+      real += lengths[end]!;
+      end++;
+    }
+    sizes.push(end - start);
+    start = end;
+  }
+  return sizes;
+}
+
+/** Share of an admission group's computed prompt positions that may be padding (see `paddingGroups`). */
+export const MAX_ADMISSION_PADDING = 0.2;
+
 export function commonPrefixLength(seqs: number[][]): number {
   if (seqs.length === 0) return 0;
   const first = seqs[0]!;

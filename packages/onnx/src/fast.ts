@@ -9,7 +9,10 @@ export interface FastPathOptions {
   groupContexts: boolean;
   /** Compute the prefix all requests share (fixed few-shot exemplars) once and reuse its KV cache. */
   prefixCache: boolean;
-  /** Generation: refill a batch slot from the queue as soon as a row finishes. */
+  /**
+   * Generation: refill a batch slot from the queue as soon as a row finishes; rows admitted together are
+   * prefilled in groups of similar prompt length (bounded padding) and then decode as one batch.
+   */
   refill: boolean;
   /**
    * Generation: several greedy steps per `run()`, the decoder wrapped in an ONNX Loop with ArgMax inside, so the

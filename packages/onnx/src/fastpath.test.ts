@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paddingGroups } from './batch.ts';
 import { loadModel, type OnnxLanguageModel } from './index.ts';
 
 const shared = process.env.SCIBOARD_SHARED_DIR ?? resolve(import.meta.dirname, '../../../../shared');
@@ -58,6 +59,25 @@ describe.skipIf(!present)('fast path leaves results unchanged', () => {
     const requests = fewShotRequests()
       .filter((_, i) => i % 5 === 0)
       .map((r, i) => ({ context: r.context, until: ['\n\n'], maxTokens: 4 + 5 * i }));
+    const a = await fast.generate(requests);
+    const b = await plain.generate(requests);
+    expect(a).toEqual(b);
+  });
+
+  it('rows of very different prompt lengths, prefilled in groups of similar length, give the same tokens', async () => {
+    const first = fewShotRequests()[0]!.context;
+    const shots = first.slice(0, first.lastIndexOf('\n\n') + 2);
+    const questions = [
+      'A ball is thrown straight up at 12 m/s from a balcony 20 m above the ground; ignoring air resistance and taking g as 9.8 m/s², how long does it take to reach the ground, and how fast is it moving just before it lands?',
+      'What is 7 times 6, and why?',
+      'Why?',
+      'Which gas makes up most of the air we breathe?',
+      'Name the closest star to Earth.',
+    ];
+    const requests = questions.map((q, i) => ({ context: `${shots}${q}\nAnswer:`, until: ['\n\n'], maxTokens: 6 + 3 * i }));
+    // The case under test: an admission of this many rows is prefilled in more than one group.
+    const remainders = requests.map((r) => fast.tokenizer.encode(r.context).length - fast.tokenizer.encode(shots).length).sort((a, b) => b - a);
+    expect(paddingGroups(remainders.slice(0, 3)).length).toBeGreaterThan(1);
     const a = await fast.generate(requests);
     const b = await plain.generate(requests);
     expect(a).toEqual(b);

@@ -1,4 +1,4 @@
-import { leftPadded, SharedPrefix } from './batch.ts';
+import { leftPadded, paddingGroups, SharedPrefix } from './batch.ts';
 import type { Decoder, ForwardResult } from './decoder.ts';
 import type { FastPathOptions } from './fast.ts';
 import { concatCaches, type KvCache, padMask, selectCacheRows } from './kv-cache.ts';
@@ -128,8 +128,23 @@ export async function generate(
       )
     : undefined;
 
-  /** Prefills new rows (after the shared prefix, if any) and returns those still generating. */
+  /**
+   * Prefills new rows (after the shared prefix, if any) and returns those still generating. With `refill` the
+   * rows (sorted longest first) are prefilled in groups of similar length, so that short prompts are not padded
+   * to the longest one's length; the groups then decode as one batch.
+   */
   const admit = async (batch: Pending[]): Promise<Active | undefined> => {
+    if (!options.fast.refill) return admitGroup(batch);
+    const skip = prefix?.length ?? 0;
+    let joined: Active | undefined;
+    let at = 0;
+    for (const size of paddingGroups(batch.map((p) => p.ids.length - skip))) {
+      const part = await admitGroup(batch.slice(at, (at += size)));
+      joined = joined && part ? mergeActive(joined, part) : (joined ?? part);
+    }
+    return joined;
+  };
+  const admitGroup = async (batch: Pending[]): Promise<Active | undefined> => {
     options.signal?.throwIfAborted();
     const skip = prefix?.length ?? 0;
     const input = leftPadded(
