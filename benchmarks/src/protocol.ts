@@ -39,7 +39,7 @@ export interface WorkloadMeasurement {
   /** Questions or prompts completed. */
   items: number;
   generatedTokens?: number;
-  /** Decode workloads: time until the first new token of every row (a separate one-token call, after the timed full one). */
+  /** Decode workloads: time until the first new token of every row (a separate one-token call; both calls timed warm). */
   ttftSeconds?: number;
   choices?: ChoiceOutput[][];
   texts?: string[];
