@@ -1,5 +1,5 @@
 import type { Decoder, ForwardBatch, KvCache } from './decoder.ts';
-import { tileCache } from './kv-cache.ts';
+import { cacheBytes, tileCache, truncateCache } from './kv-cache.ts';
 
 /**
  * Rows left-padded to one length. With a shared prefix already in the KV cache, the padding sits between the
@@ -64,7 +64,8 @@ export function commonPrefixLength(seqs: number[][]): number {
 export const MIN_SHARED_PREFIX = 16;
 
 /**
- * The KV cache of a prefix every request shares (a task's fixed few-shot exemplars), computed once.
+ * The KV cache of a prefix every request shares (a task's fixed few-shot exemplars), computed once and kept
+ * across calls: an evaluation asks for a task's items in chunks, and every chunk starts with the same exemplars.
  * `limit` caps the prefix so that every row keeps at least the positions it must score.
  */
 export class SharedPrefix {
@@ -74,19 +75,90 @@ export class SharedPrefix {
   ) {}
 
   static async compute(decoder: Decoder, seqs: number[][], limit: number): Promise<SharedPrefix | undefined> {
-    if (!decoder.hasCache || seqs.length < 2) return undefined;
-    const length = Math.min(commonPrefixLength(seqs), limit);
-    if (length < MIN_SHARED_PREFIX) return undefined;
-    const tokens = seqs[0]!.slice(0, length);
-    const { cache } = await decoder.forward(leftPadded([tokens]), undefined, 1, true);
-    return new SharedPrefix(tokens, cache!);
+    if (!decoder.hasCache || seqs.length === 0) return undefined;
+    const store = prefixStore(decoder);
+    const common = Math.min(commonPrefixLength(seqs), limit);
+    // A prefix kept from an earlier call, cut to what this call's rows all start with.
+    const match = store.longestMatch(seqs[0]!, common);
+    const kept = match && match.length >= MIN_SHARED_PREFIX ? match : undefined;
+    if (kept && (kept.length === common || seqs.length < 2)) {
+      store.stats.reusedTokens += kept.length;
+      if (kept.length === kept.entry.length) return kept.entry;
+      // The earlier call's rows shared a few tokens past the exemplars: keep the cut too, so later chunks find it whole.
+      return store.add(new SharedPrefix(kept.entry.tokens.slice(0, kept.length), truncateCache(kept.entry.cache, kept.length)));
+    }
+    if (seqs.length < 2 || common < MIN_SHARED_PREFIX) return undefined;
+    // This call's rows share more than any kept prefix: compute the rest on top of the longest one.
+    const from = kept?.length ?? 0;
+    const tokens = seqs[0]!.slice(0, common);
+    const past = kept ? truncateCache(kept.entry.cache, from) : undefined;
+    const { cache } = await decoder.forward(leftPadded([tokens.slice(from)], from), past, 1, true);
+    store.stats.reusedTokens += from;
+    store.stats.computedTokens += common - from;
+    return store.add(new SharedPrefix(tokens, cache!));
   }
 
   get length(): number {
     return this.tokens.length;
   }
 
+  get bytes(): number {
+    return cacheBytes(this.cache);
+  }
+
   cacheFor(batch: number): KvCache {
     return batch === 1 ? this.cache : tileCache(this.cache, batch);
   }
+}
+
+/** How many prefixes a decoder keeps, and how many bytes of cache at most (most recently used kept first). */
+export const KEPT_PREFIXES = 4;
+export const KEPT_PREFIX_BYTES = 512 * 2 ** 20;
+
+/** Shared-prefix positions one decoder computed, and took from prefixes kept from earlier calls. */
+export interface PrefixCacheStats {
+  computedTokens: number;
+  reusedTokens: number;
+}
+
+class PrefixStore {
+  private entries: SharedPrefix[] = [];
+  readonly stats: PrefixCacheStats = { computedTokens: 0, reusedTokens: 0 };
+
+  /** The kept prefix sharing the most tokens with `seq` (up to `max` tokens), and how many it shares. */
+  longestMatch(seq: number[], max: number): { entry: SharedPrefix; length: number } | undefined {
+    let best: { entry: SharedPrefix; length: number } | undefined;
+    for (const entry of this.entries) {
+      const n = Math.min(entry.length, max);
+      let i = 0;
+      while (i < n && entry.tokens[i] === seq[i]) i++;
+      if (!best || i > best.length) best = { entry, length: i };
+    }
+    if (best) this.touch(best.entry);
+    return best;
+  }
+
+  add(prefix: SharedPrefix): SharedPrefix {
+    this.entries = [prefix, ...this.entries.filter((e) => e !== prefix)];
+    let bytes = 0;
+    this.entries = this.entries.filter((e, i) => i < KEPT_PREFIXES && (bytes += e.bytes) <= KEPT_PREFIX_BYTES);
+    return prefix;
+  }
+
+  private touch(entry: SharedPrefix): void {
+    this.entries = [entry, ...this.entries.filter((e) => e !== entry)];
+  }
+}
+
+const stores = new WeakMap<Decoder, PrefixStore>();
+
+function prefixStore(decoder: Decoder): PrefixStore {
+  let store = stores.get(decoder);
+  if (!store) stores.set(decoder, (store = new PrefixStore()));
+  return store;
+}
+
+/** Shared-prefix positions a decoder computed and reused from earlier calls. */
+export function prefixCacheStats(decoder: Decoder): PrefixCacheStats {
+  return { ...prefixStore(decoder).stats };
 }

@@ -83,6 +83,68 @@ describe.skipIf(!present)('fast path leaves results unchanged', () => {
     expect(a).toEqual(b);
   });
 
+  it('a task asked in chunks computes its exemplars once and gives the results of asking it whole', async () => {
+    const model = await loadModel(fixture, { device: 'cpu', batchSize: 4 });
+    try {
+      // The fixture's prompts share only a one-line header; give them exemplars, as a 5-shot task has.
+      const shots = ['What is 2 plus 2?', 'Which planet is largest?', 'What is the boiling point of water at sea level?']
+        .map((q) => `${q}\nA. one\nB. two\nC. three\nD. four\nAnswer: B\n\n`)
+        .join('');
+      const requests = fewShotRequests().map((r) => {
+        const cut = r.context.lastIndexOf('\n\n') + 2;
+        return { ...r, context: r.context.slice(0, cut) + shots + r.context.slice(cut) };
+      });
+      const first = requests[0]!.context;
+      const exemplars = model.tokenizer.encode(first.slice(0, first.lastIndexOf('\n\n') + 2)).length;
+      expect(exemplars).toBeGreaterThan(40);
+      // Chunks of two questions (ten requests), as the evaluator sends a task's items.
+      const chunked = [];
+      for (let at = 0; at < requests.length; at += 10) chunked.push(...(await model.loglikelihood(requests.slice(at, at + 10))));
+      const whole = await plain.loglikelihood(requests);
+      chunked.forEach((r, i) => {
+        expect(Math.abs(r.logprob - whole[i]!.logprob)).toBeLessThan(1e-4);
+        expect(r.isGreedy).toBe(whole[i]!.isGreedy);
+      });
+      const stats = model.prefixCacheStats;
+      // Computed in the first chunk (a few tokens past the exemplars at most), taken whole by the second.
+      expect(stats.computedTokens).toBeGreaterThanOrEqual(exemplars - 2);
+      expect(stats.computedTokens).toBeLessThan(exemplars + 8);
+      expect(stats.reusedTokens).toBeGreaterThanOrEqual(exemplars - 2);
+
+      // Generation after it reuses the same exemplars; a single request does too.
+      const gen = requests.filter((_, i) => i % 5 === 0).map((r) => ({ context: r.context, until: ['\n\n'], maxTokens: 5 }));
+      const before = model.prefixCacheStats.computedTokens;
+      const a = [...(await model.generate(gen.slice(0, 2))), ...(await model.generate(gen.slice(2, 3))), ...(await model.generate(gen.slice(3)))];
+      expect(model.prefixCacheStats.computedTokens - before).toBeLessThan(8);
+      expect(a).toEqual(await plain.generate(gen));
+    } finally {
+      await model.dispose();
+    }
+    // One question per chunk: each chunk's rows share their question too, so each chunk computes its question's
+    // shared part on top of the exemplars kept from the first chunk (cut back to them), never the exemplars again.
+    const single = await loadModel(fixture, { device: 'cpu', batchSize: 4 });
+    try {
+      const shots = 'Which planet is largest?\nA. one\nB. two\nC. three\nD. four\nAnswer: B\n\n'.repeat(3);
+      const requests = fewShotRequests().map((r) => {
+        const cut = r.context.lastIndexOf('\n\n') + 2;
+        return { ...r, context: r.context.slice(0, cut) + shots + r.context.slice(cut) };
+      });
+      const chunked = [];
+      for (let at = 0; at < requests.length; at += 5) chunked.push(...(await single.loglikelihood(requests.slice(at, at + 5))));
+      const whole = await plain.loglikelihood(requests);
+      chunked.forEach((r, i) => expect(Math.abs(r.logprob - whole[i]!.logprob)).toBeLessThan(1e-4));
+      const first = requests[0]!.context;
+      const exemplars = single.tokenizer.encode(first.slice(0, first.lastIndexOf('\n\n') + 2)).length;
+      const { computedTokens, reusedTokens } = single.prefixCacheStats;
+      expect(computedTokens).toBeGreaterThan(exemplars);
+      // Four questions of well under 40 tokens each on top of the exemplars once (asked anew: 4 × (exemplars + q)).
+      expect(computedTokens).toBeLessThan(exemplars + 4 * 40);
+      expect(reusedTokens).toBeGreaterThanOrEqual(3 * (exemplars - 2));
+    } finally {
+      await single.dispose();
+    }
+  });
+
   it('several greedy steps per run (the decode loop) give the tokens of one step per run', async () => {
     expect(fast.decodeLoop).toBe(true);
     expect(stepwise.decodeLoop).toBe(false);

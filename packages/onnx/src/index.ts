@@ -1,5 +1,6 @@
 export { loadModel, OnnxLanguageModel, type LoadOptions, type RequestOptions } from './model.ts';
 export { defaultFastPath, type FastPathOptions } from './fast.ts';
+export type { PrefixCacheStats } from './batch.ts';
 export { TextTokenizer, type ChatMessage } from './tokenizer.ts';
 export { findCheckpointFiles, type CheckpointFiles, type ModelConfig } from './checkpoint.ts';
 export { CheckpointError, DeviceError } from './errors.ts';

@@ -23,6 +23,31 @@ function mapCache(cache: KvCache, f: (t: ort.Tensor) => ort.Tensor, batch: numbe
   return { keys: cache.keys.map(f), values: cache.values.map(f), length, batch };
 }
 
+/**
+ * The cache of the first `length` positions. Attention is causal, so it is the cache of that shorter prefix:
+ * no earlier position depends on a later one.
+ */
+export function truncateCache(cache: KvCache, length: number): KvCache {
+  if (length === cache.length) return cache;
+  return mapCache(
+    cache,
+    (t) => {
+      const [b, h, len, d] = dims(t);
+      const src = t.data as CacheArray;
+      const dst = alloc(t, b * h * length * d);
+      for (let r = 0; r < b * h; r++) dst.set(src.subarray(r * len * d, r * len * d + length * d), r * length * d);
+      return new ort.Tensor(t.type as 'float32', dst, [b, h, length, d]);
+    },
+    cache.batch,
+    length,
+  );
+}
+
+/** Bytes held by a cache's tensors. */
+export function cacheBytes(cache: KvCache): number {
+  return [...cache.keys, ...cache.values].reduce((n, t) => n + (t.data as CacheArray).byteLength, 0);
+}
+
 /** Keeps only the given batch rows (rows that finished generating leave the batch). */
 export function selectCacheRows(cache: KvCache, rows: number[]): KvCache {
   return mapCache(

@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { prefixCacheStats, type PrefixCacheStats } from './batch.ts';
 import { findCheckpointFiles, type CheckpointFiles } from './checkpoint.ts';
 import { Decoder } from './decoder.ts';
 import { CheckpointError } from './errors.ts';
@@ -87,6 +88,11 @@ export class OnnxLanguageModel {
       signal: options.signal,
       onProgress: options.onProgress && ((done, total) => options.onProgress!({ done, total })),
     });
+  }
+
+  /** Shared-prefix positions computed, and reused from earlier calls (a task's exemplars, asked in chunks). */
+  get prefixCacheStats(): PrefixCacheStats {
+    return prefixCacheStats(this.decoder);
   }
 
   dispose(): Promise<void> {
