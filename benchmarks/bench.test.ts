@@ -69,16 +69,17 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
   it('checks the engine against the naive oracle and writes the report', async () => {
     const plan: RunPlan = {
       mode: 'quick',
-      rounds: 1,
+      // Two rounds: peers stay alive between their rounds, and a first-round-only peer leaves after its one.
+      rounds: 2,
       models: [
         {
           shape: 'small',
           sizes: { choiceItems: 1, generationItems: 1, generationTokens: 4, generationBatch: 2, prefillTokens: 64, decodeTokens: 4, decodeBatches: [2] },
           peers: [
-            { label: 'naive', peer: 'naive', workloads: ['ceval_5shot', 'decode_4_b2'] },
+            { label: 'naive', peer: 'naive', workloads: ['ceval_5shot', 'decode_4_b2'], firstRoundOnly: true },
             { label: ladder[0]!.label, peer: 'sciboard', fast: ladder[0]!.fast, workloads: ['decode_4_b2'] },
             { label: 'sciboard', peer: 'sciboard', fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'gsm8k_cot_8shot', 'prefill_64', 'decode_4_b2'] },
-            { label: 'sciboard:int8', peer: 'sciboard', int8: true, fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'decode_4_b2'] },
+            { label: 'sciboard:int8', peer: 'sciboard', int8: true, fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'decode_4_b2'], firstRoundOnly: true },
           ],
         },
       ],
@@ -119,6 +120,9 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     expect(engine.details['fast.prefixCache']).toBe(true);
     expect(engine.maxRssMb.max).toBeGreaterThan(0);
     const decode = engine.workloads.find((w) => w.workload === 'decode_4_b2')!;
+    expect(decode.seconds.n).toBe(2);
+    expect(engine.rounds).toBe(2);
+    expect(model!.peers.find((p) => p.label === 'naive')!.rounds).toBe(1);
     expect(decode.decodeTokensPerSecond!.median).toBeGreaterThan(0);
     expect(decode.ttftSeconds!.median).toBeGreaterThan(0);
     expect(result.roofline.matmul.flopsPerSecond).toBeGreaterThan(1e8);

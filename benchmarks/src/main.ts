@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -7,7 +8,7 @@ import { findCheckpointFiles, TextTokenizer } from '@sciboard/onnx';
 import { type WorkloadTokens, workloadTokens } from './analysis.ts';
 import { prepareModel, type BenchmarkModel } from './models.ts';
 import { type ModelPlan, type PeerPlan, planFor, type RunPlan } from './plan.ts';
-import type { PeerJob, PeerReport } from './protocol.ts';
+import type { PeerJob, PeerReport, PeerRound } from './protocol.ts';
 import { assembleResult, type BenchmarkResult } from './result.ts';
 import { bestRoofline, type Roofline } from './roofline.ts';
 import { suiteTokens, type SuiteTokens } from './suite-tokens.ts';
@@ -66,6 +67,56 @@ function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promi
   });
 }
 
+/** A peer's process, alive from its first round to its last: the model is loaded once. */
+class PeerProcess {
+  private stderr = '';
+  private waiting?: { resolve: () => void; reject: (err: Error) => void };
+  private exited?: string;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly name: string) {
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
+    createInterface({ input: child.stdout }).on('line', () => {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.resolve();
+    });
+    const fail = (why: string) => {
+      this.exited = why;
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.reject(new Error(`${name} ${why}:\n${this.stderr}`));
+    };
+    child.on('error', (err) => fail(`could not start (${err.message})`));
+    child.on('exit', (code, signal) => fail(`exited with ${code ?? signal}`));
+  }
+
+  static start(script: string, jobPath: string, env: NodeJS.ProcessEnv): PeerProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, jobPath], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    return new PeerProcess(child, `${script} ${jobPath}`);
+  }
+
+  run(round: PeerRound): Promise<void> {
+    if (this.exited) return Promise.reject(new Error(`${this.name} ${this.exited}:\n${this.stderr}`));
+    return new Promise((resolvePromise, reject) => {
+      this.waiting = { resolve: resolvePromise, reject };
+      this.child.stdin.write(`${JSON.stringify(round)}\n`);
+    });
+  }
+
+  /** Ends its input: it disposes the model and exits. */
+  close(): Promise<void> {
+    if (this.exited) return this.exited === 'exited with 0' ? Promise.resolve() : Promise.reject(new Error(`${this.name} ${this.exited}:\n${this.stderr}`));
+    return new Promise((resolvePromise, reject) => {
+      this.child.once('exit', (code, signal) => (code === 0 ? resolvePromise() : reject(new Error(`${this.name} exited with ${code ?? signal}:\n${this.stderr}`))));
+      this.child.stdin.end();
+    });
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+}
+
 function jobWorkloads(peer: PeerPlan, workloads: Workload[], round: number): Workload[] {
   return workloads
     .filter((w) => !peer.workloads || peer.workloads.includes(w.name))
@@ -112,39 +163,52 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
     log(`roofline probe ${round + 1}: ${(probe.matmul.flopsPerSecond / 1e9).toFixed(0)} GFLOP/s MatMul, ${(probe.bandwidth.bytesPerSecond / 1e9).toFixed(1)} GB/s copy`);
   };
 
-  // reports[model][label] = one report per round
+  // reports[model][label] = one report per round. Rounds run model by model, so that only one model's peers
+  // hold their weights at a time; within a model every round runs every peer, in an order rotated per round.
   const reports = prepared.map(() => new Map<string, PeerReport[]>());
-  for (let round = 0; round < options.plan.rounds; round++) {
-    // Probed every round, interleaved with the peers, so that the best probe is not one that met a busy moment.
-    await probeRooflineNow(round);
-    for (const [m, p] of prepared.entries()) {
-      const peers = p.plan.peers.filter((peer) => round === 0 || !peer.firstRoundOnly);
-      // Rotate the order every round so that no peer always runs first (or right after the heaviest one).
-      const order = peers.map((_, i) => peers[(i + round) % peers.length]!);
-      for (const peer of order) {
-        const t = Date.now();
-        const resultPath = join(workDir, `${p.plan.shape}-${peer.label.replace(/[^a-z0-9.+-]/gi, '_')}-${round}.json`);
-        const job: PeerJob = {
-          peer: peer.peer,
-          label: peer.label,
-          modelDir: p.model.dir,
-          threads: options.threads,
-          fast: peer.fast,
-          int8: peer.int8,
-          batchSize: Math.max(p.plan.sizes.generationBatch, ...p.plan.sizes.decodeBatches),
-          workloads: jobWorkloads(peer, p.workloads, round),
-          keepOutputs: round === 0,
-          resultPath,
-        };
-        const jobPath = `${resultPath}.job.json`;
-        writeFileSync(jobPath, JSON.stringify(job));
-        await runChild(join(here, 'peer-main.ts'), [jobPath], env);
-        const report = JSON.parse(readFileSync(resultPath, 'utf8')) as PeerReport;
-        const list = reports[m]!.get(peer.label) ?? [];
-        list.push(report);
-        reports[m]!.set(peer.label, list);
-        log(`round ${round + 1}/${options.plan.rounds} ${p.plan.shape} ${peer.label}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  for (const [m, p] of prepared.entries()) {
+    const live = new Map<string, PeerProcess>();
+    try {
+      for (let round = 0; round < options.plan.rounds; round++) {
+        // Probed every round of the first model's rounds, interleaved with its peers, so that the best probe is
+        // not one that met a busy moment.
+        if (m === 0) await probeRooflineNow(round);
+        const peers = p.plan.peers.filter((peer) => round === 0 || !peer.firstRoundOnly);
+        const order = peers.map((_, i) => peers[(i + round) % peers.length]!);
+        for (const peer of order) {
+          const t = Date.now();
+          const name = `${p.plan.shape}-${peer.label.replace(/[^a-z0-9.+-]/gi, '_')}`;
+          let proc = live.get(peer.label);
+          if (!proc) {
+            const job: PeerJob = {
+              peer: peer.peer,
+              label: peer.label,
+              modelDir: p.model.dir,
+              threads: options.threads,
+              fast: peer.fast,
+              int8: peer.int8,
+              batchSize: Math.max(p.plan.sizes.generationBatch, ...p.plan.sizes.decodeBatches),
+            };
+            const jobPath = join(workDir, `${name}.job.json`);
+            writeFileSync(jobPath, JSON.stringify(job));
+            proc = PeerProcess.start(join(here, 'peer-main.ts'), jobPath, env);
+            live.set(peer.label, proc);
+          }
+          const resultPath = join(workDir, `${name}-${round}.json`);
+          await proc.run({ workloads: jobWorkloads(peer, p.workloads, round), keepOutputs: round === 0, resultPath });
+          if (peer.firstRoundOnly || round === options.plan.rounds - 1) {
+            await proc.close();
+            live.delete(peer.label);
+          }
+          const report = JSON.parse(readFileSync(resultPath, 'utf8')) as PeerReport;
+          const list = reports[m]!.get(peer.label) ?? [];
+          list.push(report);
+          reports[m]!.set(peer.label, list);
+          log(`round ${round + 1}/${options.plan.rounds} ${p.plan.shape} ${peer.label}: ${((Date.now() - t) / 1000).toFixed(1)} s${round === 0 ? ` (load ${report.loadSeconds.toFixed(1)} s)` : ''}`);
+        }
       }
+    } finally {
+      for (const proc of live.values()) proc.kill();
     }
   }
 

@@ -1,9 +1,12 @@
 /**
- * One peer in its own process, so that its peak RSS is its own: loads the model, runs the workloads it is given
- * in order and writes a PeerReport. Started by main.ts as `node --import tsx peer-main.ts <job.json>`.
+ * One peer in its own process, so that its peak RSS is its own: loads the model once, then runs one round per
+ * line on stdin (a PeerRound as JSON), writes that round's PeerReport and answers with a line on stdout. Started
+ * by main.ts as `node --import tsx peer-main.ts <job.json>`; it disposes the model and exits when stdin ends.
+ * Later rounds run in a process that has already run the same workloads, as a suite's hour-long run does.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { PeerJob, PeerReport, PeerRunner, WorkloadMeasurement } from './protocol.ts';
+import { createInterface } from 'node:readline';
+import type { PeerJob, PeerReport, PeerRound, PeerRunner, WorkloadMeasurement } from './protocol.ts';
 import type { Workload } from './workloads.ts';
 
 async function load(job: PeerJob): Promise<PeerRunner> {
@@ -14,6 +17,9 @@ async function load(job: PeerJob): Promise<PeerRunner> {
   if (!job.fast) throw new Error(`${job.label}: a sciboard peer needs its fast-path switches`);
   return (await import('./peers/sciboard.ts')).loadSciboard(job.modelDir, job.threads, job.batchSize, job.fast, job.int8 ?? false);
 }
+
+/** Decode workloads this process has run before (see `measure`). */
+const warmed = new Set<string>();
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 
@@ -34,11 +40,13 @@ async function measure(runner: PeerRunner, w: Workload, keepOutputs: boolean): P
       return { workload: w.name, seconds: seconds(start), items: 1, generatedTokens: 1 };
     }
     case 'decode': {
-      // The decode rate is the difference of a full run and a one-token run of the same prompts. Both are timed
-      // warm: an untimed one-token run first pays what the first call at these shapes costs once (arena growth,
-      // first touch of new buffers), which a whole suite's run pays once in an hour, not once per 32 tokens.
+      // The decode rate is the difference of a full run and a one-token run of the same prompts. The first time
+      // a process meets the workload, an untimed one-token run first pays what the first call at these shapes
+      // costs once (arena growth, first touch of new buffers), which a suite's hour-long run pays once, not once
+      // per 32 tokens; later rounds find the process warm.
       const rows = (maxTokens: number) => w.contexts.map((context) => ({ context, until: [], maxTokens }));
-      await runner.generate(rows(1), w.batchSize);
+      if (!warmed.has(w.name)) await runner.generate(rows(1), w.batchSize);
+      warmed.add(w.name);
       const full = process.hrtime.bigint();
       const { texts, generatedTokens } = await runner.generate(rows(w.tokens), w.batchSize);
       const fullSeconds = seconds(full);
@@ -57,19 +65,23 @@ async function main(): Promise<void> {
   const start = process.hrtime.bigint();
   const runner = await load(job);
   const loadSeconds = seconds(start);
-  const measurements: WorkloadMeasurement[] = [];
-  for (const w of job.workloads) measurements.push(await measure(runner, w, job.keepOutputs));
-  const details = runner.details();
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === '') continue;
+    const round = JSON.parse(line) as PeerRound;
+    const measurements: WorkloadMeasurement[] = [];
+    for (const w of round.workloads) measurements.push(await measure(runner, w, round.keepOutputs));
+    const report: PeerReport = {
+      label: job.label,
+      peer: job.peer,
+      loadSeconds,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      measurements,
+      details: runner.details(),
+    };
+    writeFileSync(round.resultPath, JSON.stringify(report));
+    process.stdout.write(`${round.resultPath}\n`);
+  }
   await runner.dispose();
-  const report: PeerReport = {
-    label: job.label,
-    peer: job.peer,
-    loadSeconds,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    measurements,
-    details,
-  };
-  writeFileSync(job.resultPath, JSON.stringify(report));
 }
 
 main().catch((err: unknown) => {

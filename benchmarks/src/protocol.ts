@@ -11,6 +11,10 @@ export interface FastSwitches {
   decodeLoop: boolean;
 }
 
+/**
+ * What a peer process is started with. It loads the model once and then runs one round per line it reads on
+ * stdin (a `PeerRound`), answering each with a line on stdout once the round's report is written.
+ */
 export interface PeerJob {
   peer: PeerKind;
   /** Names the peer in reports: `sciboard`, `sciboard:+prefixCache`, ... */
@@ -22,6 +26,10 @@ export interface PeerJob {
   int8?: boolean;
   /** Rows per forward for the engine; other peers batch a workload's rows as given by the workload. */
   batchSize: number;
+}
+
+/** One round of a peer: its workloads, in order, and where its report goes. */
+export interface PeerRound {
   workloads: Workload[];
   /** Keep per-item outputs (log-likelihoods, texts) so the orchestrator can compare them with the oracle. */
   keepOutputs: boolean;
@@ -48,8 +56,9 @@ export interface WorkloadMeasurement {
 export interface PeerReport {
   label: string;
   peer: PeerKind;
+  /** Time the process took to load the model (once, before its first round). */
   loadSeconds: number;
-  /** Peak resident set of the whole peer process, model included. */
+  /** Peak resident set of the whole peer process, model included, up to the end of this round. */
   maxRssMb: number;
   measurements: WorkloadMeasurement[];
   /** What the peer ran on: ONNX Runtime version, provider, whether logits were sliced, ... */
