@@ -71,5 +71,11 @@ export interface PeerRunner {
   /** Greedy generation of all items, `batchSize` rows at a time where the peer batches. */
   generate(items: GenerationItem[], batchSize: number): Promise<{ texts: string[]; generatedTokens: number }>;
   details(): Record<string, string | number | boolean>;
+  /**
+   * Called before every workload: a peer that keeps state across calls (the engine's shared-prefix cache) drops
+   * it, so that a slice costs what it would cost a suite's run that meets it for the first time, whatever ran
+   * before it in the process (an earlier round of the same slice, another slice of the same suite).
+   */
+  forget?(): void;
   dispose(): Promise<void>;
 }

@@ -23,6 +23,7 @@ export async function loadSciboard(dir: string, threads: number, batchSize: numb
       return { texts: results.map((r) => r.text), generatedTokens };
     },
     details: () => ({ provider: model.provider, slicedLogits: model.slicedLogits, decodeLoop: model.decodeLoop, int8: model.int8, batchSize: model.batchSize, ...prefixed(model.fast) }),
+    forget: () => model.clearPrefixCache(),
     dispose: () => model.dispose(),
   };
 }

@@ -145,6 +145,10 @@ class PrefixStore {
     return prefix;
   }
 
+  clear(): void {
+    this.entries = [];
+  }
+
   private touch(entry: SharedPrefix): void {
     this.entries = [entry, ...this.entries.filter((e) => e !== entry)];
   }
@@ -161,4 +165,9 @@ function prefixStore(decoder: Decoder): PrefixStore {
 /** Shared-prefix positions a decoder computed and reused from earlier calls. */
 export function prefixCacheStats(decoder: Decoder): PrefixCacheStats {
   return { ...prefixStore(decoder).stats };
+}
+
+/** Drops the prefixes a decoder keeps (their memory, and their head start for the next call). */
+export function clearPrefixCache(decoder: Decoder): void {
+  prefixStore(decoder).clear();
 }

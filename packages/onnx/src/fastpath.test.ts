@@ -140,6 +140,11 @@ describe.skipIf(!present)('fast path leaves results unchanged', () => {
       // Four questions of well under 40 tokens each on top of the exemplars once (asked anew: 4 × (exemplars + q)).
       expect(computedTokens).toBeLessThan(exemplars + 4 * 40);
       expect(reusedTokens).toBeGreaterThanOrEqual(3 * (exemplars - 2));
+      // Once forgotten, the exemplars are computed again.
+      single.clearPrefixCache();
+      await single.loglikelihood(requests.slice(0, 5));
+      expect(single.prefixCacheStats.computedTokens - computedTokens).toBeGreaterThan(exemplars);
+      expect(single.prefixCacheStats.reusedTokens).toBe(reusedTokens);
     } finally {
       await single.dispose();
     }

@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { prefixCacheStats, type PrefixCacheStats } from './batch.ts';
+import { clearPrefixCache, prefixCacheStats, type PrefixCacheStats } from './batch.ts';
 import { findCheckpointFiles, type CheckpointFiles } from './checkpoint.ts';
 import { Decoder } from './decoder.ts';
 import { CheckpointError } from './errors.ts';
@@ -93,6 +93,11 @@ export class OnnxLanguageModel {
   /** Shared-prefix positions computed, and reused from earlier calls (a task's exemplars, asked in chunks). */
   get prefixCacheStats(): PrefixCacheStats {
     return prefixCacheStats(this.decoder);
+  }
+
+  /** Forgets the shared prefixes kept from earlier calls; the next call computes its own. */
+  clearPrefixCache(): void {
+    clearPrefixCache(this.decoder);
   }
 
   dispose(): Promise<void> {
