@@ -205,7 +205,7 @@ async function retryWhenConnectionLost<T>(fn: () => Promise<T>, waitsMs = [100, 
 function isConnectionLost(err: unknown): boolean {
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (typeof e.code === 'string' && (/^57P0[123]$/.test(e.code) || e.code.startsWith('08') || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET')) return true;
-    if (typeof e.message === 'string' && /Connection terminated|terminating connection/i.test(e.message)) return true;
+    if (typeof e.message === 'string' && /Connection terminated|terminating connection|is not queryable/i.test(e.message)) return true;
   }
   return false;
 }

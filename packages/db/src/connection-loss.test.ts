@@ -25,6 +25,21 @@ describe.skipIf(!backend)('PostgreSQL connections ended while idle in the pool',
     await backend?.dispose();
   });
 
+  it('a transaction whose connection ends under it is retried whole on a fresh one', async () => {
+    // The connection ends mid-transaction and the next statement meets a client that is no longer queryable; drizzle's
+    // ROLLBACK then fails the same way, and that is the error the caller sees. It is a lost connection, not a bug.
+    let attempts = 0;
+    const result = await adapter.exclusive(() =>
+      adapter.transaction(async (tx) => {
+        attempts++;
+        if (attempts === 1) await tx.execute(sql`select pg_terminate_backend(pg_backend_pid())`).catch(() => undefined);
+        return tx.execute(sql`select 42 as answer`);
+      }),
+    );
+    expect(attempts).toBe(2);
+    expect((result as unknown as { rows: { answer: number }[] }).rows[0]!.answer).toBe(42);
+  });
+
   it('transactions on ended connections fail or retry, and the store still closes', async () => {
     const database = new URL((backend as TestBackend).target.url!).pathname.slice(1);
     const outcomes: string[] = [];
