@@ -71,23 +71,21 @@ function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promi
 class PeerProcess {
   private stderr = '';
   private waiting?: { resolve: () => void; reject: (err: Error) => void };
-  private exited?: string;
+  /** Settles when the process ends: with its exit code, or rejected if it could not start. */
+  private readonly ended: Promise<number | string>;
+  private exit?: number | string;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly name: string) {
     child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
-    createInterface({ input: child.stdout }).on('line', () => {
-      const w = this.waiting;
-      this.waiting = undefined;
-      w?.resolve();
+    createInterface({ input: child.stdout }).on('line', () => this.settle());
+    this.ended = new Promise((resolveEnd) => {
+      child.on('error', (err) => resolveEnd(`could not start (${err.message})`));
+      child.on('exit', (code, signal) => resolveEnd(code ?? signal ?? 'unknown'));
+    }).then((exit) => {
+      this.exit = exit as number | string;
+      this.settle(this.failure());
+      return this.exit;
     });
-    const fail = (why: string) => {
-      this.exited = why;
-      const w = this.waiting;
-      this.waiting = undefined;
-      w?.reject(new Error(`${name} ${why}:\n${this.stderr}`));
-    };
-    child.on('error', (err) => fail(`could not start (${err.message})`));
-    child.on('exit', (code, signal) => fail(`exited with ${code ?? signal}`));
   }
 
   static start(script: string, jobPath: string, env: NodeJS.ProcessEnv): PeerProcess {
@@ -96,7 +94,7 @@ class PeerProcess {
   }
 
   run(round: PeerRound): Promise<void> {
-    if (this.exited) return Promise.reject(new Error(`${this.name} ${this.exited}:\n${this.stderr}`));
+    if (this.exit !== undefined) return Promise.reject(this.failure());
     return new Promise((resolvePromise, reject) => {
       this.waiting = { resolve: resolvePromise, reject };
       this.child.stdin.write(`${JSON.stringify(round)}\n`);
@@ -104,16 +102,25 @@ class PeerProcess {
   }
 
   /** Ends its input: it disposes the model and exits. */
-  close(): Promise<void> {
-    if (this.exited) return this.exited === 'exited with 0' ? Promise.resolve() : Promise.reject(new Error(`${this.name} ${this.exited}:\n${this.stderr}`));
-    return new Promise((resolvePromise, reject) => {
-      this.child.once('exit', (code, signal) => (code === 0 ? resolvePromise() : reject(new Error(`${this.name} exited with ${code ?? signal}:\n${this.stderr}`))));
-      this.child.stdin.end();
-    });
+  async close(): Promise<void> {
+    this.child.stdin.end();
+    if ((await this.ended) !== 0) throw this.failure();
   }
 
   kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
+    if (this.exit === undefined) this.child.kill('SIGKILL');
+  }
+
+  private failure(): Error {
+    return new Error(`${this.name} ${typeof this.exit === 'number' ? `exited with ${this.exit}` : this.exit}:\n${this.stderr}`);
+  }
+
+  /** Answers the round in flight: done (a line on stdout) or failed (the process ended first). */
+  private settle(err?: Error): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    if (err) w?.reject(err);
+    else w?.resolve();
   }
 }
 

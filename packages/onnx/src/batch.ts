@@ -83,7 +83,7 @@ export class SharedPrefix {
     const kept = match && match.length >= MIN_SHARED_PREFIX ? match : undefined;
     if (kept && (kept.length === common || seqs.length < 2)) {
       store.stats.reusedTokens += kept.length;
-      if (kept.length === kept.entry.length) return kept.entry;
+      if (kept.length === kept.entry.length) return store.add(kept.entry);
       // The earlier call's rows shared a few tokens past the exemplars: keep the cut too, so later chunks find it whole.
       return store.add(new SharedPrefix(kept.entry.tokens.slice(0, kept.length), truncateCache(kept.entry.cache, kept.length)));
     }
@@ -134,10 +134,10 @@ class PrefixStore {
       while (i < n && entry.tokens[i] === seq[i]) i++;
       if (!best || i > best.length) best = { entry, length: i };
     }
-    if (best) this.touch(best.entry);
     return best;
   }
 
+  /** Keeps `prefix` as the most recently used (it may be kept already), dropping the oldest beyond the bounds. */
   add(prefix: SharedPrefix): SharedPrefix {
     this.entries = [prefix, ...this.entries.filter((e) => e !== prefix)];
     let bytes = 0;
@@ -147,10 +147,6 @@ class PrefixStore {
 
   clear(): void {
     this.entries = [];
-  }
-
-  private touch(entry: SharedPrefix): void {
-    this.entries = [entry, ...this.entries.filter((e) => e !== entry)];
   }
 }
 

@@ -133,9 +133,9 @@ export async function generate(
    * rows (sorted longest first) are prefilled in groups of similar length, so that short prompts are not padded
    * to the longest one's length; the groups then decode as one batch.
    */
+  const skip = prefix?.length ?? 0;
   const admit = async (batch: Pending[]): Promise<Active | undefined> => {
     if (!options.fast.refill) return admitGroup(batch);
-    const skip = prefix?.length ?? 0;
     let joined: Active | undefined;
     let at = 0;
     for (const size of paddingGroups(batch.map((p) => p.ids.length - skip))) {
@@ -146,7 +146,6 @@ export async function generate(
   };
   const admitGroup = async (batch: Pending[]): Promise<Active | undefined> => {
     options.signal?.throwIfAborted();
-    const skip = prefix?.length ?? 0;
     const input = leftPadded(
       batch.map((p) => p.ids.slice(skip)),
       skip,
