@@ -6,7 +6,7 @@
 import { documentAt, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 import { loadGsm8k, type Gsm8kDoc } from './data.ts';
 import { GSM8K_COT_EXEMPLARS } from './gsm8kExemplars.ts';
-import { PythonRandom } from './pythonRandom.ts';
+import { PythonRandom } from '../python/random.ts';
 import { exactMatch, GSM8K_EXACT_MATCH, gsm8kFilters, regexFilter, type NamedFilter } from './scoring.ts';
 
 /** lm-eval's default few-shot seed (`--fewshot_random_seed`, evaluator.simple_evaluate). */

@@ -2,8 +2,8 @@ import type { GroupDefinition, TaskDefinition } from '../task.ts';
 import { gsm8kTasks } from './gsm8k.ts';
 import { mathGroups, mathTasks } from './math.ts';
 
-export { PythonRandom } from './pythonRandom.ts';
-export { pythonRegex, pythonFindall } from './pythonRegex.ts';
+export { PythonRandom } from '../python/random.ts';
+export { pythonRegex, pythonFindall } from '../python/regex.ts';
 export {
   exactMatch,
   regexFilter,
@@ -35,7 +35,8 @@ export {
   REMOVED_EXPRESSIONS,
   MINERVA_INVALID_ANSWER,
 } from './mathAnswers.ts';
-export { minervaIsEquiv, type MinervaEquivOptions } from './mathEquivalence.ts';
+export { minervaEquivalence, minervaIsEquiv, type EquivalenceVerdict, type MinervaEquivOptions } from './mathEquivalence.ts';
+export { mathVerify, type MathVerifyVerdict } from './mathVerify/index.ts';
 export { mathTasks, mathGroups, MATH_SUBJECTS, scoreMinerva, scoreHendrycks, mathGoldAnswer, minervaFewshotPrefix } from './math.ts';
 export { MINERVA_FEWSHOT_SAMPLES } from './minervaExemplars.ts';
 

@@ -84,6 +84,16 @@ function numericallyEqual(a: BoxedExpression, b: BoxedExpression): boolean {
 
 const HAS_DECIMAL = /\d\.\d|(^|[^\d])\.\d|\d\.($|[^\d])/;
 
+/** A minerva equivalence verdict; `reason` says why a pair was not compared (unparseable, error, time limit). */
+export interface EquivalenceVerdict {
+  equal: boolean;
+  reason?: string;
+}
+
+export function minervaEquivalence(x1: string, x2: string, options: MinervaEquivOptions = {}): EquivalenceVerdict {
+  return { equal: minervaIsEquiv(x1, x2, options) };
+}
+
 export function minervaIsEquiv(x1: string, x2: string, options: MinervaEquivOptions = {}): boolean {
   if ((options.stringEqualityFirst ?? false) && x1 === x2) return true;
   const a = parseScalar(x1);

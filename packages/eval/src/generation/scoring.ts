@@ -2,7 +2,8 @@
  * lm-eval's generation filters and exact_match metric, ported from lm_eval/filters/extraction.py (RegexFilter)
  * and lm_eval/api/metrics.py (exact_match_hf_evaluate), with the gsm8k filter pipelines from its YAML files.
  */
-import { pythonFindall, pythonSubLiteral } from './pythonRegex.ts';
+import { pythonFindall, pythonSubLiteral } from '../python/regex.ts';
+import { pythonStrip } from '../python/strip.ts';
 
 /** RegexFilter's default fallback when nothing matches. */
 export const INVALID = '[invalid]';
@@ -37,11 +38,6 @@ export function regexFilter(text: string, options: RegexFilterOptions): FilterOu
     return { answer: pythonStrip(nonEmpty[0]!), found: true };
   }
   return { answer: pythonStrip(match), found: true };
-}
-
-/** str.strip() with no argument: Unicode whitespace plus the ASCII separators Python counts as whitespace. */
-export function pythonStrip(s: string): string {
-  return s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, '');
 }
 
 export interface NamedFilter {

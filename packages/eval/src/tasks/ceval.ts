@@ -1,7 +1,7 @@
 /** C-Eval validation tasks as lm-eval defines them (lm_eval/tasks/ceval/_default_ceval_yaml, _generate_configs.py). */
 import { loadCevalSubject, type CevalDoc } from '../data/ceval.ts';
 import type { GroupDefinition, TaskDefinition } from '../task.ts';
-import { pythonStrip } from './pythonStrip.ts';
+import { pythonStrip } from '../python/strip.ts';
 import { defineTemplateTask } from './templateTask.ts';
 
 /** Subject -> Chinese name used in the description, in lm-eval's group order. */

@@ -1,7 +1,7 @@
 /** MMLU tasks as lm-eval defines them (lm_eval/tasks/mmlu/default/). */
 import { loadMmluSubject, type MmluDoc } from '../data/mmlu.ts';
 import type { GroupDefinition, TaskDefinition } from '../task.ts';
-import { pythonStrip } from './pythonStrip.ts';
+import { pythonStrip } from '../python/strip.ts';
 import { defineTemplateTask } from './templateTask.ts';
 
 export type MmluCategory = 'stem' | 'other' | 'social_sciences' | 'humanities';

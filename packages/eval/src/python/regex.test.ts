@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pythonFindall, pythonRegex, pythonSubLiteral } from './pythonRegex.ts';
+import { pythonFindall, pythonRegex, pythonSubLiteral } from './regex.ts';
 
 // Expected values printed by CPython 3.11's re.findall / re.sub on the same inputs.
 describe('Python regex patterns in JavaScript', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PythonRandom } from './pythonRandom.ts';
+import { PythonRandom } from './random.ts';
 
 // Expected values printed by CPython 3.11.7 on this machine, e.g.
 // python3 -c "import random; r=random.Random(1234); print([r.sample(range(7473),5) for _ in range(3)])"
