@@ -25,8 +25,11 @@ export const SCIGLM_SOURCE: ReportedSource = {
 
 type ReportedRow = Omit<Reported, 'id'>;
 
+/** A caller's check of one parsed row (e.g. that its board has the column): null when fine, else why not. */
+export type ReportedRowCheck = (row: { board: string; column: string; model: string }) => string | null;
+
 /** Parses and checks every row before anything is written; the error names the line and field. */
-export function parseReportedCsv(text: string, origin: string, source: ReportedSource): ReportedRow[] {
+export function parseReportedCsv(text: string, origin: string, source: ReportedSource, check?: ReportedRowCheck): ReportedRow[] {
   if (!source.paper?.trim()) throw new Error(`${origin}: a reported source needs a paper name`);
   const [header, ...records] = parseCsv(text);
   if (!header) throw new Error(`${origin}: empty file, expected a header ${COLUMNS.join(',')}`);
@@ -44,6 +47,8 @@ export function parseReportedCsv(text: string, origin: string, source: ReportedS
     const rerun = at('rerun_by_authors').toLowerCase();
     if (rerun !== 'true' && rerun !== 'false' && rerun !== '') fail('rerun_by_authors', 'true or false');
     const table = typeof source.table === 'string' ? source.table : source.table?.[at('board')];
+    const problem = check?.({ board: at('board'), column: at('column'), model: at('model') });
+    if (problem) throw new Error(`${origin}:${line}: ${problem}`);
     return {
       board: at('board'),
       column: at('column'),
@@ -67,11 +72,11 @@ export function reportedQueries(adapter: DialectAdapter) {
      * Loads a reported-results CSV (a path, or the CSV text itself when it contains a newline). Loading the
      * same rows again updates them in place: a row is identified by board, column, model and paper.
      */
-    async loadReportedCsv(pathOrText: string, source: ReportedSource): Promise<{ rows: number }> {
+    async loadReportedCsv(pathOrText: string, source: ReportedSource, check?: ReportedRowCheck): Promise<{ rows: number }> {
       const isText = pathOrText.includes('\n');
       const origin = isText ? '<reported csv>' : pathOrText;
       const text = isText ? pathOrText : readFileSync(pathOrText, 'utf8');
-      const rows = parseReportedCsv(text, origin, source);
+      const rows = parseReportedCsv(text, origin, source, check);
       if (rows.length === 0) return { rows: 0 };
       await adapter.transaction((tx) =>
         tx

@@ -116,11 +116,9 @@ export function buildBoard(board: BoardDefinition, input: BuildBoardInput = {}):
       };
     } else if (r.column === board.averageName || board.reportedOnlyColumns.includes(r.column)) {
       row.reportedExtras[r.column] = r.score;
-    } else if (!board.columns.some((c) => c.name === r.column)) {
-      throw new Error(
-        `reported score for "${r.model}" (${r.source}) names column "${r.column}", which board "${board.id}" does not have`,
-      );
     }
+    // A reported score naming a column the board does not have is left out: imports refuse such rows, and one
+    // stored anyway (an older database, a hand edit) must not take the whole board down.
   }
   rows.push(...reportedRows.values());
 

@@ -3,7 +3,17 @@ import type { BoardCell, BoardRow, BoardView } from './types.ts';
 
 const fixed = (value: number | null | undefined): string => (value === null || value === undefined ? '' : value.toFixed(2));
 
-function csvField(value: string): string {
+/**
+ * Spreadsheets run a cell that starts with =, +, -, @ (or a tab / carriage return before one) as a formula, so
+ * a model named `=HYPERLINK(…)` would act when the export is opened: such text gets a leading apostrophe, which
+ * spreadsheets show as text. Numbers (a negative score) are left as they are.
+ */
+function neutralised(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) && !/^-?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
+}
+
+function csvField(raw: string): string {
+  const value = neutralised(raw);
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

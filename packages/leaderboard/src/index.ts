@@ -2,6 +2,7 @@ export { boards, getBoard, normaliseScore } from './boards.ts';
 export type { BoardColumn, BoardDefinition, BoardId } from './boards.ts';
 export { API_BAND, bandSizeKey, canonicalBands, compareBands } from './bands.ts';
 export { buildBoard } from './build.ts';
+export { reportedRowProblem } from './reported-check.ts';
 export type { BuildBoardInput } from './build.ts';
 export { intervalsOverlap, rankCells } from './ranking.ts';
 export type { RankInput, RankOutput } from './ranking.ts';

@@ -62,6 +62,25 @@ describe('sciboard import', () => {
     expect(empty.stderr).toMatch(/no results_\*\.json file/);
   });
 
+  it('checks every reported row against the boards before storing any: a column a board lacks exits 1, nothing stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sciboard-import-'));
+    const db = join(dir, 'db.sqlite');
+    const csv = join(dir, 'bad.csv');
+    writeFileSync(
+      csv,
+      'board,params_band,model,column,score,rerun_by_authors\nscience,6B-7B,Good,CEval-Hard,50,false\nscience,6B-7B,Bad,Astrology,99,false\n',
+    );
+    const bad = await sciboard(['import', csv, '--reported'], db);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(`sciboard: ${csv}:3: column: board "science" has no column "Astrology" (expected one of CEval-Hard, CEval-Sci, MMLU-Sci, SciEval, SciBench, Avg. Sci, Avg. Sci+Math)\n`);
+    const unknownBoard = join(dir, 'board.csv');
+    writeFileSync(unknownBoard, 'board,params_band,model,column,score,rerun_by_authors\nchemistry,6B-7B,Bad,CEval-Hard,9,false\n');
+    expect((await sciboard(['import', unknownBoard, '--reported'], db)).stderr).toMatch(/board\.csv:2: board: expected one of science, math/);
+    const store = await openDb({ file: db });
+    expect(await store.listReported()).toEqual([]);
+    await store.close();
+  });
+
   it('works end to end through the sciboard binary, honouring SCIBOARD_DB', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'sciboard-import-')), 'db.sqlite');
     const bin = join(repo, 'packages/cli/bin/sciboard.mjs');

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { importLmEval, openDb, SCIGLM_SOURCE, type ReportedSource } from '@sciboard/db';
+import { reportedRowProblem } from '@sciboard/leaderboard';
 import { UsageError } from '../main.ts';
 
 interface ImportOptions {
@@ -60,7 +61,8 @@ export function register(program: Command): void {
           const source: ReportedSource = opts.paper
             ? { paper: opts.paper, table: opts.table, year: opts.year, url: opts.url }
             : SCIGLM_SOURCE;
-          const { rows } = await store.loadReportedCsv(path, source);
+          // Every row is checked against the boards before any is stored: a column a board lacks is refused here.
+          const { rows } = await store.loadReportedCsv(path, source, reportedRowProblem);
           process.stdout.write(`loaded ${rows} reported scores from ${path} (source: ${source.paper})\n`);
           return;
         }
