@@ -8,7 +8,8 @@ import { getGroupDefinition, resolveTasks } from './registry.ts';
 import { buildResults, type EvaluatedTask, type ResultsJson } from './results.ts';
 import { samplesForTask, type SampleRecord } from './samples.ts';
 import type { ItemRecord, ResultSink } from './sink.ts';
-import type { ModelResponse, PreparedTask, TaskDefinition, TaskRequest } from './task.ts';
+import type { ItemScore, ModelResponse, PreparedTask, ScoringOptions, TaskDefinition, TaskRequest } from './task.ts';
+import { DEFAULT_TIME_LIMIT_MS, GradingPool, type MathGrader } from './generation/grading/pool.ts';
 
 export interface TaskProgress {
   task: string;
@@ -39,6 +40,13 @@ export interface EvaluateOptions {
   modelName?: string;
   modelArgs?: string;
   device?: string;
+  /** Scoring choices for generation tasks (recorded under `config.scoring`). */
+  scoring?: EvaluateScoringOptions;
+  /**
+   * lm-eval's `bootstrap_iters` (default 100000). Every stderr here is closed-form (lm-eval's `mean_stderr` for
+   * mean metrics, which it uses whenever bootstrap_iters > 0); 0 means no stderr at all ("N/A"), as in lm-eval.
+   */
+  bootstrapIters?: number;
   /** Clock in milliseconds; injectable so tests can compare runs byte for byte. */
   now?: () => number;
 }
@@ -50,6 +58,21 @@ export interface EvaluationOutput {
 }
 
 export const DEFAULT_CHUNK_DOCS = 16;
+export const DEFAULT_BOOTSTRAP_ITERS = 100000;
+
+export interface EvaluateScoringOptions {
+  hendrycksExtraction?: ScoringOptions['hendrycksExtraction'];
+  stringEqualityFirst?: boolean;
+  /** Time limit for one equivalence check in milliseconds (default 5000, as lm-eval). */
+  timeLimitMs?: number;
+  /** Worker threads for equivalence checks (default: one per core). */
+  graderThreads?: number;
+  /** A grader to use instead of a pool made (and closed) by this run. */
+  grader?: MathGrader;
+}
+
+/** lm-eval's seeds (evaluator.simple_evaluate defaults); the gsm8k few-shot sampler uses the few-shot seed. */
+export const LM_EVAL_SEEDS = { random_seed: 0, numpy_seed: 1234, torch_seed: 1234, fewshot_seed: 1234 } as const;
 
 export function requestHash(request: TaskRequest): string {
   return sha256(JSON.stringify(request));
@@ -66,17 +89,31 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
     throw new Error(`limit must be a positive integer, got ${options.limit}`);
   }
 
-  const prepared = definitions.map((def) => ({ def, task: def.prepare({ dataDir: options.dataDir, numFewshot: options.numFewshot }) }));
+  const bootstrapIters = options.bootstrapIters ?? DEFAULT_BOOTSTRAP_ITERS;
+  if (!Number.isInteger(bootstrapIters) || bootstrapIters < 0) throw new Error(`bootstrapIters must be a non-negative integer, got ${bootstrapIters}`);
+  const sc = options.scoring ?? {};
+  const timeLimitMs = sc.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  // The pool's workers start on the first check, so runs without MATH tasks never start one.
+  const ownPool = sc.grader ? undefined : new GradingPool({ timeLimitMs, ...(sc.graderThreads ? { size: sc.graderThreads } : {}) });
+  const scoring: ScoringOptions = {
+    grader: sc.grader ?? ownPool!,
+    ...(sc.hendrycksExtraction ? { hendrycksExtraction: sc.hendrycksExtraction } : {}),
+    ...(sc.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
+  };
   const evaluated: EvaluatedTask[] = [];
   const samples: Record<string, SampleRecord[]> = {};
   const records: Record<string, ItemRecord[]> = {};
-
-  for (const { def, task } of prepared) {
-    const total = options.limit === undefined ? task.docs.length : Math.min(options.limit, task.docs.length);
-    const taskRecords = await runTask(options, task, total, chunkDocs, now);
-    records[task.name] = taskRecords;
-    samples[task.name] = samplesForTask(task, taskRecords);
-    evaluated.push({ definition: def, prepared: task, records: taskRecords, originalSize: task.docs.length });
+  try {
+    const prepared = definitions.map((def) => ({ def, task: def.prepare({ dataDir: options.dataDir, numFewshot: options.numFewshot, scoring }) }));
+    for (const { def, task } of prepared) {
+      const total = options.limit === undefined ? task.docs.length : Math.min(options.limit, task.docs.length);
+      const taskRecords = await runTask(options, task, total, chunkDocs, now);
+      records[task.name] = taskRecords;
+      samples[task.name] = samplesForTask(task, taskRecords);
+      evaluated.push({ definition: def, prepared: task, records: taskRecords, originalSize: task.docs.length });
+    }
+  } finally {
+    await ownPool?.close();
   }
 
   const results = buildResults({
@@ -90,8 +127,15 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
       limit: options.limit ?? null,
       num_fewshot: options.numFewshot ?? null,
       data_dir: options.dataDir,
-      bootstrap_iters: 0,
+      bootstrap_iters: bootstrapIters,
+      ...LM_EVAL_SEEDS,
+      scoring: {
+        hendrycks_extraction: sc.hendrycksExtraction ?? 'lm-eval',
+        string_equality_first: sc.stringEqualityFirst ?? false,
+        equivalence_time_limit_s: timeLimitMs / 1000,
+      },
     },
+    bootstrapIters,
     startedMs: started,
     endedMs: now(),
   });
@@ -173,10 +217,12 @@ async function runTask(
     const chunk = pending.slice(start, start + chunkDocs);
     const requests = chunk.map((i) => task.request(i));
     const responses = await answer(options, requests);
+    // Scored concurrently: MATH checks run in the grading pool's worker threads.
+    const scores: ItemScore[] = await Promise.all(chunk.map((i, j) => task.score(i, responses[j]!)));
     const batch: ItemRecord[] = chunk.map((i, j) => {
       const request = requests[j]!;
       const response = responses[j]!;
-      const score = task.score(i, response);
+      const score = scores[j]!;
       const doc = task.docs[i]!;
       return {
         task: task.name,
@@ -190,6 +236,7 @@ async function runTask(
         filtered: score.filtered,
         scores: score.scores,
         ...(score.answerFound ? { answerFound: score.answerFound } : {}),
+        ...(score.notes ? { notes: score.notes } : {}),
       };
     });
     if (options.sink) await options.sink.write(batch);

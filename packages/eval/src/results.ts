@@ -38,6 +38,8 @@ interface BuildInput {
   config: Record<string, unknown>;
   startedMs: number;
   endedMs: number;
+  /** lm-eval's bootstrap_iters: 0 means no standard errors ("N/A"); otherwise the closed forms apply. */
+  bootstrapIters?: number;
 }
 
 function versionValue(v: string | undefined): string | number | null {
@@ -78,7 +80,11 @@ export function buildResults(input: BuildInput): ResultsJson {
   for (const t of input.tasks) {
     const s = new Map<string, MetricSummary>();
     if (t.records.length > 0) {
-      for (const key of t.prepared.metricKeys) s.set(key, summarizeTask(t.records.map((r) => r.scores[key] ?? 0)));
+      for (const key of t.prepared.metricKeys) {
+        const summary = summarizeTask(t.records.map((r) => r.scores[key] ?? 0));
+        // lm-eval's stderr_for_metric returns no estimator when bootstrap_iters is 0, even for mean_stderr.
+        s.set(key, input.bootstrapIters === 0 ? { ...summary, stderr: 'N/A', ci95: null } : summary);
+      }
     }
     taskSummaries.set(t.prepared.name, s);
     out.configs[t.prepared.name] = { ...(t.definition.config ?? { task: t.prepared.name }), num_fewshot: t.prepared.numFewshot };

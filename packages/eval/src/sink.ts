@@ -19,6 +19,8 @@ export interface ItemRecord {
   scores: ItemScore['scores'];
   /** Generation tasks: filter -> whether an answer was extracted (see ItemScore.answerFound). */
   answerFound?: ItemScore['answerFound'];
+  /** Why a score is 0 without a verdict (time limit, grader error); see ItemScore.notes. */
+  notes?: ItemScore['notes'];
 }
 
 export interface ResultSink {

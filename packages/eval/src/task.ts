@@ -25,12 +25,29 @@ export interface ItemScore {
    * extracted answer of `[invalid]` (lm-eval's fallback) or an empty string as "no answer".
    */
   answerFound?: Record<string, boolean>;
+  /**
+   * `"<metric>,<filter>"` -> why that score is 0 without a real verdict (a check stopped at its time limit, a
+   * grader that raised). Absent when every verdict was reached normally.
+   */
+  notes?: Record<string, string>;
 }
 
 export interface PrepareOptions {
   dataDir: string;
   /** Overrides the task's default shot count (lm-eval's `--num_fewshot`). */
   numFewshot?: number;
+  /** Scoring choices and the grader that runs time-limited equivalence checks (see generation/README.md). */
+  scoring?: ScoringOptions;
+}
+
+/** Options that change how generation tasks are scored; recorded under `config.scoring` in results. */
+export interface ScoringOptions {
+  /** hendrycks_math answer span: lm-eval's `$`-span rule (default) or the boxed-first deviation. */
+  hendrycksExtraction?: 'lm-eval' | 'boxed-first';
+  /** minerva_math deviation: identical normalised strings count as equal before the symbolic check. */
+  stringEqualityFirst?: boolean;
+  /** Runs minerva equivalence and math_verify checks; a process-wide pool with lm-eval's 5 s limit when absent. */
+  grader?: import('./generation/grading/pool.ts').MathGrader;
 }
 
 export interface PreparedTask {
@@ -42,7 +59,8 @@ export interface PreparedTask {
   request(docIndex: number): TaskRequest;
   /** The gold answer as lm-eval reports it in `--log_samples` (`target`). */
   target(docIndex: number): string | number;
-  score(docIndex: number, response: ModelResponse): ItemScore;
+  /** May be asynchronous: MATH equivalence checks run in worker threads under a time limit. */
+  score(docIndex: number, response: ModelResponse): ItemScore | Promise<ItemScore>;
   /** Every `"<metric>,<filter>"` key that `score` returns, in lm-eval's results order. */
   metricKeys: string[];
   /** Metrics where lower is better, if any (lm-eval's `higher_is_better: false`). */
@@ -79,4 +97,10 @@ export interface GroupDefinition {
   version?: string;
   /** Why these members: shown by `listGroups()` and in the README for board subsets. */
   note?: string;
+}
+
+/** A score known to be synchronous (multiple choice, regex filters); an error if the task scored asynchronously. */
+export function scoreNow(result: ItemScore | Promise<ItemScore>): ItemScore {
+  if (result instanceof Promise) throw new Error('this task scores asynchronously; await its score');
+  return result;
 }

@@ -1,46 +1,66 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GradingPool } from './grading/pool.ts';
 import { loadMath } from './data.ts';
 import { mathGoldAnswer, mathGroups, mathTasks, scoreHendrycks, scoreMinerva } from './math.ts';
 import { sharedDataDir } from './testData.ts';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+const pool = new GradingPool({ size: 2 });
+afterAll(() => pool.close());
+const gold = (answer: string, solution = `So it is $\\boxed{${answer}}$.`) => ({ answer, solution });
+const em = async (completion: string, g: ReturnType<typeof gold>, stringEqualityFirst = false) =>
+  (await scoreMinerva(completion, g, { grader: pool, stringEqualityFirst })).scores['exact_match,none'];
+
 describe('minerva scoring', () => {
-  it('extracts, normalises and compares the final answer', () => {
-    expect(scoreMinerva('So x = 1/2.\nFinal Answer: The final answer is $\\frac12$. I hope it is correct.', '\\frac{1}{2}')).toEqual({
-      filtered: { none: '\\frac{1}{2}' },
-      scores: { 'exact_match,none': 1 },
-      answerFound: { none: true },
-    });
-    expect(scoreMinerva('Final Answer: The final answer is $5,000$ dollars. I hope it is correct.', '5000').scores['exact_match,none']).toBe(1);
+  it('extracts, normalises and compares the final answer, and reports math_verify beside it', async () => {
+    const s = await scoreMinerva('So x = 1/2.\nFinal Answer: The final answer is $\\frac12$. I hope it is correct.', gold('\\frac{1}{2}'), { grader: pool });
+    expect(s.filtered).toEqual({ none: '\\frac{1}{2}' });
+    expect(s.scores['exact_match,none']).toBe(1);
+    expect(Object.keys(s.scores)).toEqual(['exact_match,none', 'math_verify,none']);
+    expect(s.answerFound).toEqual({ none: true });
+    expect(await em('Final Answer: The final answer is $5,000$ dollars. I hope it is correct.', gold('5000'))).toBe(1);
     // lm-eval: sympy cannot parse an interval, so even an identical answer scores 0 unless the deviation is asked for.
-    expect(scoreMinerva('Final Answer: The final answer is $[2,5)$. I hope it is correct.', '[2,5)').scores['exact_match,none']).toBe(0);
-    expect(scoreMinerva('Final Answer: The final answer is $[2,5)$. I hope it is correct.', '[2,5)', { stringEqualityFirst: true }).scores['exact_match,none']).toBe(1);
-    expect(scoreMinerva('Final Answer: The final answer is $7$. I hope it is correct.', '8').scores['exact_match,none']).toBe(0);
+    expect(await em('Final Answer: The final answer is $[2,5)$. I hope it is correct.', gold('[2,5)'))).toBe(0);
+    expect(await em('Final Answer: The final answer is $[2,5)$. I hope it is correct.', gold('[2,5)'), true)).toBe(1);
+    expect(await em('Final Answer: The final answer is $7$. I hope it is correct.', gold('8'))).toBe(0);
   });
-  it('marks completions without "Final Answer: The final answer is" as unanswered', () => {
-    const s = scoreMinerva('The answer is \\boxed{5}.', '5');
+  it('marks completions without "Final Answer: The final answer is" as unanswered', async () => {
+    const s = await scoreMinerva('The answer is \\boxed{5}.', gold('5'), { grader: pool });
     expect(s.answerFound).toEqual({ none: false });
     expect(s.filtered.none).toBe('[invalidanswer]');
     expect(s.scores['exact_match,none']).toBe(0);
   });
 });
 
-describe('hendrycks scoring', () => {
-  it('compares the last boxed answer after strip_string', () => {
+describe('hendrycks scoring (lm-eval: the span between the first and the last $)', () => {
+  it('compares the $ span after strip_string, not the boxed answer', () => {
+    // The span is "\\boxed{\\dfrac{1}{2}}": strip_string leaves \\boxed in, so lm-eval scores 0.
     expect(scoreHendrycks('so $\\boxed{\\dfrac{1}{2}}$', '\\frac{1}{2}')).toEqual({
+      filtered: { none: '\\boxed{\\dfrac{1}{2}}' },
+      scores: { 'exact_match,none': 0 },
+      answerFound: { none: true },
+    });
+    expect(scoreHendrycks('The answer is $0.5$.', '\\frac12').scores['exact_match,none']).toBe(1);
+    expect(scoreHendrycks('First $x$, then $y = 3$', '3')).toMatchObject({ filtered: { none: 'x$, then $y = 3' }, scores: { 'exact_match,none': 0 } });
+    expect(scoreHendrycks('\\text{(A)}', '(A)').scores['exact_match,none']).toBe(0);
+  });
+  it('compares the whole output when it has fewer than two $; a one-line reply counts as an answer', () => {
+    expect(scoreHendrycks(' 5', '5')).toMatchObject({ scores: { 'exact_match,none': 1 }, answerFound: { none: true } });
+    expect(scoreHendrycks('costs $5', '5')).toMatchObject({ filtered: { none: 'costs $5' }, answerFound: { none: true } });
+    expect(scoreHendrycks('I think\nit is 5', '5')).toMatchObject({ scores: { 'exact_match,none': 0 }, answerFound: { none: false } });
+    expect(scoreHendrycks('   ', '5').answerFound).toEqual({ none: false });
+  });
+  it('keeps the boxed-first extraction as a named option', () => {
+    expect(scoreHendrycks('so $\\boxed{\\dfrac{1}{2}}$', '\\frac{1}{2}', 'boxed-first')).toEqual({
       filtered: { none: '\\dfrac{1}{2}' },
       scores: { 'exact_match,none': 1 },
       answerFound: { none: true },
     });
-    expect(scoreHendrycks('The answer is $0.5$.', '\\frac12').scores['exact_match,none']).toBe(1);
-    expect(scoreHendrycks('\\text{(A)}', '(A)').scores['exact_match,none']).toBe(0);
-  });
-  it('counts the whole-output fallback and \\fbox (which lm-eval cannot unbox) as no answer', () => {
-    expect(scoreHendrycks('5', '5')).toMatchObject({ scores: { 'exact_match,none': 1 }, answerFound: { none: false } });
-    expect(scoreHendrycks('\\fbox{5}', '5')).toEqual({ filtered: { none: '' }, scores: { 'exact_match,none': 0 }, answerFound: { none: false } });
+    expect(scoreHendrycks('5', '5', 'boxed-first')).toMatchObject({ scores: { 'exact_match,none': 1 }, answerFound: { none: false } });
+    expect(scoreHendrycks('\\fbox{5}', '5', 'boxed-first')).toEqual({ filtered: { none: '' }, scores: { 'exact_match,none': 0 }, answerFound: { none: false } });
   });
 });
 
@@ -101,10 +121,16 @@ describe('MATH tasks on the real data', () => {
     expect(() => mathTasks.find((t) => t.name === 'hendrycks_math_algebra')!.prepare({ dataDir, numFewshot: 1 })).toThrow(/train split/);
   });
 
-  it.skipIf(!present)('scores a document through the prepared task', () => {
-    const t = task('minerva_math_algebra');
-    const right = t.score(0, { kind: 'generate_until', text: ' ...\nFinal Answer: The final answer is $2$. I hope it is correct.', finishReason: 'stop' });
-    expect(right.scores).toEqual({ 'exact_match,none': 1 });
+  it.skipIf(!present)('scores a document through the prepared task, with the versions lm-eval\'s YAMLs state', async () => {
+    const t = mathTasks.find((d) => d.name === 'minerva_math_algebra')!.prepare({ dataDir, scoring: { grader: pool } });
+    expect(t.metricKeys).toEqual(['exact_match,none', 'math_verify,none']);
+    const right = await t.score(0, { kind: 'generate_until', text: ' ...\nFinal Answer: The final answer is $2$. I hope it is correct.', finishReason: 'stop' });
+    expect(right.scores['exact_match,none']).toBe(1);
     expect(() => t.score(0, { kind: 'loglikelihood', results: [] })).toThrow(/expected a generation/);
+    const versions = Object.fromEntries(mathTasks.map((d) => [d.name, [d.version, (d.config?.metadata as { version: number }).version]]));
+    expect(versions['minerva_math_algebra']).toEqual(['3.0', 3]);
+    expect(versions['minerva_math500']).toEqual(['3.0', 3]);
+    expect(versions['hendrycks_math_precalc']).toEqual(['1.0', 1]);
+    expect(mathGroups.map((g) => g.version)).toEqual(['1.0', '1.0']);
   });
 });

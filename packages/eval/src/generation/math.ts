@@ -3,7 +3,7 @@
  * set, plus minerva_math500 / hendrycks_math500 over MATH-500 (lm-eval reads HuggingFaceH4/MATH-500; the same
  * 500 problems are in math/math500_test.jsonl). Minerva: four fixed exemplars, "Problem:\n...\n\nSolution:",
  * answers from "Final Answer: The final answer is ...", normalised and compared by is_equiv. Hendrycks: zero-shot
- * "Problem: ...\nAnswer:", answers from the last \boxed{} (or \[...\], or $...$), compared by strip_string.
+ * "Problem: ...\nAnswer:", the answer between the first and the last `$` (or the whole output), compared by strip_string.
  */
 import { documentAt, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 import { DataFormatError } from '../data/errors.ts';
@@ -11,7 +11,9 @@ import { loadMath, mathFile, type MathDoc, type MathFile } from './data.ts';
 import { DEFAULT_MAX_GEN_TOKS } from './gsm8k.ts';
 import {
   getUnnormalizedAnswer,
+  hendrycksDollarSpan,
   hendrycksExtractAnswer,
+  type HendrycksExtractionMode,
   hendrycksGoldAnswer,
   hendrycksIsEquiv,
   MINERVA_INVALID_ANSWER,
@@ -19,7 +21,8 @@ import {
   normalizeFinalAnswer,
   PythonStyleError,
 } from './mathAnswers.ts';
-import { minervaIsEquiv, type MinervaEquivOptions } from './mathEquivalence.ts';
+import type { MinervaEquivOptions } from './mathEquivalence.ts';
+import { sharedGradingPool, type MathGrader } from './grading/pool.ts';
 import { MINERVA_FEWSHOT_SAMPLES } from './minervaExemplars.ts';
 
 /** lm-eval's subject names (EleutherAI/hendrycks_math configs) -> the MATH `type` / `subject` field. */
@@ -51,23 +54,52 @@ export function hendrycksDocToText(problem: string): string {
   return `Problem: ${problem}\nAnswer:`;
 }
 
-/** minerva_math process_results' exact_match for one completion against a normalised gold answer. */
-export function scoreMinerva(completion: string, goldAnswer: string, options: MinervaEquivOptions = {}): ItemScore {
+export interface MinervaScoreOptions extends MinervaEquivOptions {
+  /** Runs the checks under the time limit; the process-wide pool (lm-eval's 5 s) when absent. */
+  grader?: MathGrader;
+}
+
+/**
+ * minerva_math process_results for one completion: `exact_match` (is_equiv of the normalised final answer with the
+ * normalised gold) and `math_verify` (Math-Verify on the full gold solution and the raw completion). Both checks
+ * run in the grading pool; one stopped at the time limit scores 0 with the reason under `notes`.
+ */
+export async function scoreMinerva(completion: string, gold: { answer: string; solution: string }, options: MinervaScoreOptions = {}): Promise<ItemScore> {
   const unnormalized = getUnnormalizedAnswer(completion);
   const answer = normalizeFinalAnswer(unnormalized);
   const found = unnormalized !== MINERVA_INVALID_ANSWER;
+  const grader = options.grader ?? sharedGradingPool();
+  const equivOptions: MinervaEquivOptions = options.stringEqualityFirst ? { stringEqualityFirst: true } : {};
+  const [em, mv] = await Promise.all([grader.minerva(answer, gold.answer, equivOptions), grader.mathVerify(gold.solution, completion)]);
+  const notes: Record<string, string> = {};
+  if (em.reason !== undefined && (em.timedOut || !em.equal)) notes['exact_match,none'] = em.reason;
+  if (mv.reason !== undefined && (mv.timedOut || !mv.equal)) notes['math_verify,none'] = mv.reason;
   return {
     filtered: { none: answer },
-    scores: { 'exact_match,none': minervaIsEquiv(answer, goldAnswer, options) ? 1 : 0 },
+    scores: { 'exact_match,none': em.equal ? 1 : 0, 'math_verify,none': mv.equal ? 1 : 0 },
     answerFound: { none: found },
+    ...(Object.keys(notes).length ? { notes } : {}),
   };
 }
 
 /**
- * hendrycks_math process_results for one completion against remove_boxed(last boxed of the solution). A boxed
- * answer remove_boxed rejects (`\fbox{...}`) raises in lm-eval; here it scores 0 with no answer found.
+ * hendrycks_math process_results for one completion against remove_boxed(last boxed of the solution). With lm-eval's
+ * extraction (default) the compared span is the text between the first and the last `$`, or the whole completion;
+ * `answerFound` is true when a `$` span was found, or when the completion is a single non-blank line (the prompt
+ * ends in "Answer:", so a one-line reply is the answer); a multi-line reply without `$` pair is still compared,
+ * as lm-eval does, but counted as no answer. With `boxed-first` a boxed answer remove_boxed rejects (`\fbox{...}`)
+ * scores 0 with no answer found.
  */
-export function scoreHendrycks(completion: string, goldAnswer: string): ItemScore {
+export function scoreHendrycks(completion: string, goldAnswer: string, extraction: HendrycksExtractionMode = 'lm-eval'): ItemScore {
+  if (extraction === 'lm-eval') {
+    const span = hendrycksDollarSpan(completion);
+    const oneLine = completion.trim() !== '' && !completion.trim().includes('\n');
+    return {
+      filtered: { none: span.answer },
+      scores: { 'exact_match,none': hendrycksIsEquiv(span.answer, goldAnswer) ? 1 : 0 },
+      answerFound: { none: span.via === 'dollars' || oneLine },
+    };
+  }
   let extracted: ReturnType<typeof hendrycksExtractAnswer>;
   try {
     extracted = hendrycksExtractAnswer(completion);
@@ -115,7 +147,8 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
   const defaultNumFewshot = minerva ? 4 : 0;
   return {
     name: spec.name,
-    version: '1.0',
+    // minerva_math_*.yaml say metadata version 3.0, hendrycks_math_*.yaml 1.0 (lm-eval @ 4e7e0d47f).
+    version: minerva ? '3.0' : '1.0',
     outputType: 'generate_until',
     defaultNumFewshot,
     config: {
@@ -132,14 +165,19 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
       num_fewshot: defaultNumFewshot,
       ...(minerva ? { fewshot_config: { sampler: 'first_n', samples: MINERVA_FEWSHOT_SAMPLES } } : {}),
       generation_kwargs: { until: MATH_UNTIL, do_sample: false, temperature: 0, max_gen_toks: DEFAULT_MAX_GEN_TOKS },
-      metric_list: [{ metric: 'exact_match', aggregation: 'mean', higher_is_better: true }],
+      metric_list: minerva
+        ? [
+            { metric: 'exact_match', aggregation: 'mean', higher_is_better: true },
+            { metric: 'math_verify', aggregation: 'mean', higher_is_better: true },
+          ]
+        : [{ metric: 'exact_match', aggregation: 'mean', higher_is_better: true }],
       scoring: minerva
-        ? 'minerva_math utils.process_results exact_match (math_verify not computed; equivalence by the Compute Engine, see generation/README.md)'
-        : 'hendrycks_math utils.process_results (extract_answer, strip_string is_equiv)',
-      metadata: { version: 1.0 },
+        ? 'minerva_math utils.process_results: exact_match (is_equiv) and math_verify, each check time-limited in a worker thread (see generation/README.md)'
+        : 'hendrycks_math utils.process_results (answer span, strip_string is_equiv)',
+      metadata: { version: minerva ? 3.0 : 1.0 },
       data_files: `math/${spec.file}.jsonl${spec.subject ? ` (type = ${spec.subject})` : ''}`,
     },
-    prepare({ dataDir, numFewshot }): PreparedTask {
+    prepare({ dataDir, numFewshot, scoring }): PreparedTask {
       const k = numFewshot ?? defaultNumFewshot;
       if (!Number.isInteger(k) || k < 0) throw new Error(`${spec.name}: num_fewshot must be a non-negative integer, got ${k}`);
       if (!minerva && k > 0) {
@@ -152,7 +190,7 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
         name: spec.name,
         numFewshot: k,
         docs: docs as unknown as PreparedTask['docs'],
-        metricKeys: ['exact_match,none'],
+        metricKeys: minerva ? ['exact_match,none', 'math_verify,none'] : ['exact_match,none'],
         request: (i) => ({
           kind: 'generate_until',
           context: prefix + (minerva ? minervaDocToText(doc(i).problem) : hendrycksDocToText(doc(i).problem)),
@@ -160,9 +198,14 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
           maxTokens: DEFAULT_MAX_GEN_TOKS,
         }),
         target: (i) => doc(i).gold,
-        score(i, response: ModelResponse): ItemScore {
+        score(i, response: ModelResponse): ItemScore | Promise<ItemScore> {
           if (response.kind !== 'generate_until') throw new Error(`${spec.name}: expected a generation for document ${i}`);
-          return minerva ? scoreMinerva(response.text, doc(i).gold) : scoreHendrycks(response.text, doc(i).gold);
+          const d = doc(i);
+          if (!minerva) return scoreHendrycks(response.text, d.gold, scoring?.hendrycksExtraction ?? 'lm-eval');
+          return scoreMinerva(response.text, { answer: d.gold, solution: d.solution }, {
+            ...(scoring?.grader ? { grader: scoring.grader } : {}),
+            ...(scoring?.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
+          });
         },
       };
     },
@@ -186,8 +229,8 @@ export const mathGroups: GroupDefinition[] = (['minerva', 'hendrycks'] as const)
   version: '1.0',
   note:
     family === 'minerva'
-      ? 'MATH test, seven subjects, 4-shot Minerva prompt; exact_match by normalised final answer and equivalence'
-      : 'MATH test, seven subjects, zero-shot; exact_match by strip_string equality of the boxed answer',
+      ? 'MATH test, seven subjects, 4-shot Minerva prompt; exact_match by normalised final answer and equivalence, and math_verify'
+      : 'MATH test, seven subjects, zero-shot; exact_match by strip_string equality of the $-delimited answer',
 }));
 
 /** Gold answer for a raw MATH row, as each family's process_docs stores it. */

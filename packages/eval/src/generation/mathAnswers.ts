@@ -163,7 +163,25 @@ export function hendrycksGoldAnswer(solution: string): string {
 
 export type HendrycksExtraction = 'boxed' | 'display-math' | 'dollars' | 'whole-output';
 
-/** hendrycks_math extract_answer: last boxed, else the first `\[...\]`, else between the first and last `$`, else all. */
+/**
+ * Which span of a hendrycks_math completion is compared with the gold answer.
+ * - `lm-eval` (default): lm-eval's merged `process_results` — the text between the first and the last `$` when the
+ *   completion holds at least two, else the whole completion.
+ * - `boxed-first`: the `extract_answer` of an unmerged lm-eval pull request — the last `\boxed{}`, else the first
+ *   `\[...\]`, else the `$` span, else everything. A named deviation: scores then differ from lm-eval's.
+ */
+export type HendrycksExtractionMode = 'lm-eval' | 'boxed-first';
+export const HENDRYCKS_EXTRACTION_MODES: readonly HendrycksExtractionMode[] = ['lm-eval', 'boxed-first'];
+
+/** hendrycks_math process_results on main: between the first and the last `$` when there are two or more, else all. */
+export function hendrycksDollarSpan(output: string): { answer: string; via: 'dollars' | 'whole-output' } {
+  const first = output.indexOf('$');
+  const last = output.lastIndexOf('$');
+  if (first >= 0 && last > first) return { answer: output.slice(first + 1, last), via: 'dollars' };
+  return { answer: output, via: 'whole-output' };
+}
+
+/** The `boxed-first` extraction: last boxed, else the first `\[...\]`, else between the first and last `$`, else all. */
 export function hendrycksExtractAnswer(output: string): { answer: string; via: HendrycksExtraction } {
   const boxed = lastBoxedOnlyString(output);
   if (boxed !== null) return { answer: removeBoxed(boxed), via: 'boxed' };

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadScieval, type ScievalDoc } from '../data/scieval.ts';
 import { sharedDataDir, sharedDataMissing } from '../testing/sharedData.ts';
 import { scievalCorrect, scievalValid } from './scieval.ts';
+import { scoreNow } from '../task.ts';
 
 const item = (over: Partial<ScievalDoc>): ScievalDoc => ({
   id: '1',
@@ -43,7 +44,7 @@ describe('SciEval', () => {
     const req = task.request(0);
     expect(req).toEqual({ kind: 'generate_until', context: `${d.prompt}\n${d.question}`, until: ['\n\n'], maxTokens: 128 });
     expect(task.target(0)).toBe(d.answer[0]);
-    const right = task.score(0, { kind: 'generate_until', text: ` ${d.answer[0]}`, finishReason: 'stop' });
+    const right = scoreNow(task.score(0, { kind: 'generate_until', text: ` ${d.answer[0]}`, finishReason: 'stop' }));
     expect(right.scores['acc,none']).toBe(1);
     const shot = scievalValid.prepare({ dataDir: sharedDataDir, numFewshot: 1 }).request(0);
     expect(shot.context).toMatch(/\nHere are some examples:\n[\s\S]+\n\nThen, the question is:\n[\s\S]+ The answer is$/);

@@ -16,6 +16,8 @@ export function sharedDataMissing(what = 'data'): string | null {
   const path = join(sharedDir, what);
   if (existsSync(path)) return null;
   const reason = `skipped: ${path} not found (set SCIBOARD_SHARED_DIR to the shared folder)`;
+  // Under CI the shared data is part of the setup: its absence is a failure, not a reason to skip.
+  if (process.env.CI === 'true') throw new Error(`${path} not found under CI=true (set SCIBOARD_SHARED_DIR to the shared folder)`);
   console.warn(reason);
   return reason;
 }
