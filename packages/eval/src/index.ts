@@ -19,7 +19,17 @@ export { applyFilters, exactMatch, INVALID_ANSWER, type FilterPipeline, type Fil
 export { getTaskDefinition, getGroupDefinition, resolveTasks, listTasks, listGroups, leafTasksOf, UnknownTaskError } from './registry.ts';
 export { loadTaskSpec, isTaskSpecPath } from './spec.ts';
 export * from './aggregate.ts';
-export { evaluate, requestHash, PromptChangedError, type EvaluateOptions, type EvaluationOutput, type TaskProgress } from './evaluator.ts';
+export {
+  evaluate,
+  requestHash,
+  PromptChangedError,
+  DEFAULT_BOOTSTRAP_ITERS,
+  LM_EVAL_SEEDS,
+  type EvaluateOptions,
+  type EvaluateScoringOptions,
+  type EvaluationOutput,
+  type TaskProgress,
+} from './evaluator.ts';
 export { formatResultsTable, type ResultsJson, type ResultEntry } from './results.ts';
 export type { SampleRecord } from './samples.ts';
 export { JsonlSink } from './jsonlSink.ts';

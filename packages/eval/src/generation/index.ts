@@ -28,6 +28,9 @@ export {
   stripString,
   hendrycksIsEquiv,
   hendrycksExtractAnswer,
+  hendrycksDollarSpan,
+  HENDRYCKS_EXTRACTION_MODES,
+  type HendrycksExtractionMode,
   minervaGoldAnswer,
   hendrycksGoldAnswer,
   PythonStyleError,
@@ -37,7 +40,8 @@ export {
 } from './mathAnswers.ts';
 export { minervaEquivalence, minervaIsEquiv, type EquivalenceVerdict, type MinervaEquivOptions } from './mathEquivalence.ts';
 export { mathVerify, type MathVerifyVerdict } from './mathVerify/index.ts';
-export { mathTasks, mathGroups, MATH_SUBJECTS, scoreMinerva, scoreHendrycks, mathGoldAnswer, minervaFewshotPrefix } from './math.ts';
+export { mathTasks, mathGroups, MATH_SUBJECTS, scoreMinerva, scoreHendrycks, mathGoldAnswer, minervaFewshotPrefix, type MinervaScoreOptions } from './math.ts';
+export { GradingPool, sharedGradingPool, DEFAULT_TIME_LIMIT_MS, type MathGrader, type GradingPoolOptions, type CheckVerdict, type GradingJob } from './grading/pool.ts';
 export { MINERVA_FEWSHOT_SAMPLES } from './minervaExemplars.ts';
 
 export const generationTasks: TaskDefinition[] = [...gsm8kTasks, ...mathTasks];
