@@ -4,6 +4,8 @@ import { boardGroups } from './tasks/boards.ts';
 import { cevalGroups, cevalTasks } from './tasks/ceval.ts';
 import { mmluGroups, mmluTasks } from './tasks/mmlu.ts';
 import { scievalValid } from './tasks/scieval.ts';
+import { scibenchGroups, scibenchTasks } from './scibench/tasks.ts';
+import { mathematicsGroups, mathematicsTasks } from './mathematics/tasks.ts';
 import type { GroupDefinition, TaskDefinition } from './task.ts';
 
 // Generation suites live in ./generation and may not be exported yet; read them without assuming they exist.
@@ -13,8 +15,8 @@ const generationGroups = Array.isArray(generationExports.generationGroups) ? (ge
 
 const TASKS = new Map<string, TaskDefinition>();
 const GROUPS = new Map<string, GroupDefinition>();
-for (const t of [...cevalTasks, ...mmluTasks, agievalSatMath, scievalValid, ...generationTasks]) TASKS.set(t.name, t);
-for (const g of [...cevalGroups, ...mmluGroups, ...boardGroups, ...generationGroups]) GROUPS.set(g.name, g);
+for (const t of [...cevalTasks, ...mmluTasks, agievalSatMath, scievalValid, ...scibenchTasks, ...mathematicsTasks, ...generationTasks]) TASKS.set(t.name, t);
+for (const g of [...cevalGroups, ...mmluGroups, ...boardGroups, ...scibenchGroups, ...mathematicsGroups, ...generationGroups]) GROUPS.set(g.name, g);
 
 export class UnknownTaskError extends Error {
   constructor(

@@ -46,8 +46,9 @@ function tokenize(text: string): Token[] | null {
 /** Parses an expression, or returns null when it is not one (the caller then compares text). */
 export function parseExpression(text: string): Expr | null {
   if (text.length === 0 || text.length > MAX_EXPRESSION_LENGTH) return null;
-  const tokens = tokenize(text);
-  if (!tokens || tokens.length === 0) return null;
+  const tokenized = tokenize(text);
+  if (!tokenized || tokenized.length === 0) return null;
+  const tokens: Token[] = tokenized;
   let pos = 0;
   let depth = 0;
   const peek = (): Token | undefined => tokens[pos];

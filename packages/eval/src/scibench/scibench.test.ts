@@ -80,7 +80,7 @@ describe('SciBench scoring', () => {
 
 describe('SciBench prompts and data', () => {
   const missing = sharedDataMissing('data/scibench');
-  it.skipIf(missing !== null && !process.env.CI)('reads ten books, 580 problems, and builds eval_zero / eval_few prompts', () => {
+  it.skipIf(missing !== null && !process.env.CI)('reads ten books, 580 problems, and builds eval_zero / eval_few prompts', async () => {
     let total = 0;
     for (const book of SCIBENCH_BOOKS) total += loadScibenchBook(sharedDataDir, book).length;
     expect(total).toBe(580);
@@ -97,7 +97,7 @@ describe('SciBench prompts and data', () => {
     const task = scibenchTasks[0]!.prepare({ dataDir: sharedDataDir });
     const gold = task.docs.length;
     expect(gold).toBe(105);
-    expect(task.score(0, { kind: 'generate_until', text: ' 50.7 atm. The answer is therefore \\boxed{50.700}.', finishReason: 'stop' }).scores['acc,none']).toBe(1);
+    expect((await task.score(0, { kind: 'generate_until', text: ' 50.7 atm. The answer is therefore \\boxed{50.700}.', finishReason: 'stop' })).scores['acc,none']).toBe(1);
     expect(() => scibenchTasks[0]!.prepare({ dataDir: sharedDataDir, numFewshot: 4 })).toThrow(/0 to 3/);
   });
 });

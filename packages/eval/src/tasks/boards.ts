@@ -36,12 +36,16 @@ export const CEVAL_SCI_SUBJECTS = [
   'middle_school_biology',
 ];
 
+/**
+ * MAmmoTH's MMLU-Math (the source of SciGLM's math-board numbers): its `mmlu_mathematics` set is these five
+ * subjects' test questions, 974 in all (100 + 100 + 378 + 270 + 126), the count MAmmoTH's paper reports.
+ */
 export const MMLU_MATH_SUBJECTS = [
   'abstract_algebra',
   'college_mathematics',
   'elementary_mathematics',
   'high_school_mathematics',
-  'high_school_statistics',
+  'formal_logic',
 ];
 
 export const MMLU_SCI_SUBJECTS = [
@@ -78,7 +82,7 @@ export const boardGroups: GroupDefinition[] = [
     name: 'mmlu-math',
     members: MMLU_MATH_SUBJECTS.map(mmluTaskName),
     aggregation: 'micro',
-    note: 'MMLU subjects whose content is mathematics (statistics included).',
+    note: "MAmmoTH's MMLU-Math: abstract algebra, college, elementary and high-school mathematics, formal logic (974 questions).",
   },
   {
     name: 'mmlu-sci',

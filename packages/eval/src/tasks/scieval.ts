@@ -1,37 +1,57 @@
 /**
- * SciEval (Sun et al., 2023) validation split, scored as the official `eval.py` does: a multiple-choice answer
- * is right when the prediction's first character is the answer letter; judge and filling answers are right
- * when the answer occurs in the prediction (case-insensitive). lm-eval has no SciEval task, so the prompt is
- * ours: the item's instruction `prompt`, a newline, then `question`; k shots follow the official
- * make_few_shot.py (first k dev items with the same task, ability, category and prompt).
+ * SciEval (Sun et al., 2023) validation split, as the SciGLM paper scores it (THUDM/SciGLM
+ * `evaluation/SciEval/evaluate_SciEval.py`): the item's instruction `prompt`, then `\ninput:` and the `question`;
+ * greedy decoding of at most 512 new tokens with no stop sequence but the model's end of text; the output is
+ * stripped, then a multiple-choice answer is right when its first character is the answer letter and a judge
+ * (yes/no/maybe) or filling answer is right when the answer occurs in it, both case-insensitive. lm-eval has no
+ * SciEval task. SciGLM evaluates zero-shot only; asking for k shots uses SciEval's own make_few_shot.py scheme
+ * (first k dev items with the same task, ability, category and prompt).
  */
 import { loadScieval, type ScievalDoc } from '../data/scieval.ts';
+import { pythonStrip } from '../python/strip.ts';
 import { documentAt, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 
-export const SCIEVAL_UNTIL = ['\n\n'];
-export const SCIEVAL_MAX_GEN_TOKS = 128;
+/** No blank-line stop: SciGLM's `model.generate` runs to end of text or the token limit. */
+export const SCIEVAL_UNTIL: string[] = [];
+/** SciGLM's `max_new_tokens=512`. */
+export const SCIEVAL_MAX_GEN_TOKS = 512;
 
 function groupKey(d: ScievalDoc): string {
   return `${d.task_name}-${d.ability}-${d.category}-${d.prompt}`;
 }
 
 export function scievalContext(doc: ScievalDoc, shots: ScievalDoc[]): string {
-  if (shots.length === 0) return `${doc.prompt}\n${doc.question}`;
+  if (shots.length === 0) return `${doc.prompt}\ninput:${doc.question}`;
   const examples = shots.map((s) => `${s.question} ${s.answer[0]}\n`).join('');
   return `${doc.prompt}\nHere are some examples:\n${examples}\nThen, the question is:\n${doc.question} The answer is`;
 }
 
-/** SciEval's eval.py rule, applied to the stripped prediction (a leading space would otherwise be its first character). */
+/**
+ * evaluate_SciEval.py's per-type rule on the stripped output: multiple choice compares the first character with
+ * the answer letter; judge and filling look for the answer inside the output.
+ */
 export function scievalCorrect(doc: ScievalDoc, prediction: string): boolean {
   const answer = doc.answer[0]!.toLowerCase();
-  const pred = prediction.trim().toLowerCase();
+  const pred = pythonStrip(prediction).toLowerCase();
   if (doc.type === 'multiple-choice') return pred.length > 0 && pred[0] === answer;
   return pred.includes(answer);
 }
 
+/**
+ * What guessing scores on one item: one of the four letters for multiple choice, one of yes/no/maybe for judge,
+ * and for filling (SciEval's reagent-selection items) one of the candidates the question lists after
+ * "... list for selection:". The board's random-guess baseline for the column is the mean over the split.
+ */
+export function scievalChance(doc: ScievalDoc): number {
+  if (doc.type === 'multiple-choice') return 1 / 4;
+  if (doc.type === 'judge') return 1 / 3;
+  const list = /list for selection:\n([^\n]*)/.exec(doc.question);
+  return list ? 1 / list[1]!.split(',').length : 0;
+}
+
 export const scievalValid: TaskDefinition = {
   name: 'scieval_valid',
-  version: '1.0',
+  version: '2.0',
   outputType: 'generate_until',
   defaultNumFewshot: 0,
   config: {
@@ -40,11 +60,11 @@ export const scievalValid: TaskDefinition = {
     test_split: 'valid',
     fewshot_split: 'dev',
     output_type: 'generate_until',
-    doc_to_text: '{{prompt}}\n{{question}}',
+    doc_to_text: '{{prompt}}\ninput:{{question}}',
     doc_to_target: '{{answer[0]}}',
     generation_kwargs: { until: SCIEVAL_UNTIL, max_gen_toks: SCIEVAL_MAX_GEN_TOKS, do_sample: false },
     metric_list: [{ metric: 'acc', aggregation: 'mean', higher_is_better: true }],
-    scoring: 'OpenDFM/SciEval eval.py (first character for multiple-choice, substring for judge and filling)',
+    scoring: 'THUDM/SciGLM evaluate_SciEval.py (first character for multiple-choice, substring for judge and filling)',
     data_files: 'scieval/scieval-valid.json (few-shot: scieval/scieval-dev.json)',
   },
   prepare({ dataDir, numFewshot }): PreparedTask {
@@ -73,7 +93,7 @@ export const scievalValid: TaskDefinition = {
       target: (i) => doc(i).answer[0]!,
       score(i, response: ModelResponse): ItemScore {
         if (response.kind !== 'generate_until') throw new Error(`scieval_valid: expected a generation for document ${i}`);
-        const prediction = response.text.trim();
+        const prediction = pythonStrip(response.text);
         return {
           filtered: { none: prediction },
           scores: { 'acc,none': scievalCorrect(doc(i), prediction) ? 1 : 0 },
