@@ -21,7 +21,7 @@ const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 function builderBenchmark(): void {
   const wide: BoardDefinition = {
     id: 'wide', title: 'Twenty columns', averageName: 'Avg.', reportedOnlyColumns: [],
-    columns: Array.from({ length: 20 }, (_, i) => ({ name: `C${i}`, subset: `subset-${i}`, metric: 'acc', filter: 'none', choices: 4, description: '' })),
+    columns: Array.from({ length: 20 }, (_, i) => ({ name: `C${i}`, subset: `subset-${i}`, metric: 'acc', filter: 'none', choices: 4, description: '', suite: { url: 'https://github.com/example/suite', scoring: 'synthetic column for the render benchmark' } })),
   };
   const bands = ['≤3B', '6B-7B', '12B-13B', '30B-34B'];
   const measured: MeasuredScore[] = [];

@@ -18,9 +18,28 @@ export interface BoardColumn {
    * `null` for free-form generation tasks, whose baseline is 0.
    */
   choices: number | null;
+  /**
+   * For columns that mix item types: each type's share and guessing chance. The random-guess baseline is then
+   * their item-weighted mean instead of `1/choices`.
+   */
+  chance?: ChanceShare[];
   /** What the column measures and where the paper's numbers come from. */
   description: string;
+  /**
+   * The suite a measured cell was scored with: the upstream definition it follows (`url`) and, in one sentence,
+   * how it is scored. The site's /suites page lists them; subset lists are in packages/eval/README.md.
+   */
+  suite: { url: string; scoring: string };
 }
+
+/** One item type of a mixed column: how many items it has and what guessing scores on it (0–1). */
+export interface ChanceShare {
+  type: string;
+  items: number;
+  chance: number;
+}
+
+const LM_EVAL_TASKS = 'https://github.com/EleutherAI/lm-evaluation-harness/tree/main/lm_eval/tasks';
 
 export interface BoardDefinition {
   id: string;
@@ -50,6 +69,7 @@ export const boards = {
         ...MULTIPLE_CHOICE,
         choices: 4,
         description: 'C-Eval hard subjects (advanced maths, discrete maths, probability, college/high-school physics and chemistry, …), validation split.',
+        suite: { url: `${LM_EVAL_TASKS}/ceval`, scoring: 'lm-eval ceval-valid prompts; acc = argmax of the choices\' log-likelihoods, micro-averaged over subjects.' },
       },
       {
         name: 'CEval-Sci',
@@ -57,6 +77,7 @@ export const boards = {
         ...MULTIPLE_CHOICE,
         choices: 4,
         description: 'C-Eval science subjects (STEM physics, chemistry, biology), validation split.',
+        suite: { url: `${LM_EVAL_TASKS}/ceval`, scoring: 'lm-eval ceval-valid prompts; acc = argmax of the choices\' log-likelihoods, micro-averaged over subjects.' },
       },
       {
         name: 'MMLU-Sci',
@@ -64,21 +85,38 @@ export const boards = {
         ...MULTIPLE_CHOICE,
         choices: 4,
         description: 'MMLU science subjects (physics, chemistry, biology, astronomy), test split.',
+        suite: { url: `${LM_EVAL_TASKS}/mmlu`, scoring: 'lm-eval mmlu prompts; acc = argmax of the choices\' log-likelihoods, micro-averaged over subjects.' },
       },
       {
         name: 'SciEval',
         subset: 'scieval',
-        ...MULTIPLE_CHOICE,
-        choices: 4,
-        description: 'SciEval multiple-choice questions (validation split; the test labels are not public).',
+        metric: 'acc',
+        filter: 'none',
+        choices: null,
+        // Guessing: one of four letters, one of yes/no/maybe, one of the candidates a filling item lists
+        // (2, 3 or 10; 0.3114 on average). Counts and chances are checked against the data in packages/eval.
+        chance: [
+          { type: 'multiple-choice', items: 1187, chance: 1 / 4 },
+          { type: 'judge (yes/no/maybe)', items: 99, chance: 1 / 3 },
+          { type: 'filling (pick from a listed set)', items: 155, chance: 0.31139784946236604 },
+        ],
+        description: 'SciEval validation split (1,441 multiple-choice, judge and filling items; the test labels are not public).',
+        suite: {
+          url: 'https://github.com/THUDM/SciGLM/blob/main/evaluation/SciEval/evaluate_SciEval.py',
+          scoring: "SciGLM's evaluate_SciEval.py: prompt + \"\\ninput:\" + question, greedy, 512 tokens; first character for multiple choice, answer contained for judge and filling.",
+        },
       },
       {
         name: 'SciBench',
         subset: 'scibench',
-        metric: 'exact_match',
+        metric: 'acc',
         filter: 'none',
         choices: null,
-        description: 'SciBench free-response college science problems; answers are numbers, so the baseline is 0.',
+        description: 'SciBench textbook set, ten books, 580 free-response college science problems; answers are numbers, so the baseline is 0.',
+        suite: {
+          url: 'https://github.com/mandyyyyii/scibench/tree/main/eval',
+          scoring: "SciBench's eval_zero.py: its system instruction, zero-shot; last \\boxed{} answer, 10^k units resolved, within 5% (math.isclose); accuracy over all books.",
+        },
       },
     ],
   },
@@ -97,6 +135,7 @@ export const boards = {
         filter: 'flexible-extract',
         choices: null,
         description: 'GSM8K test, lm-eval `gsm8k`, exact match after extracting the last number (flexible-extract).',
+        suite: { url: `${LM_EVAL_TASKS}/gsm8k`, scoring: 'lm-eval gsm8k, 5-shot; exact_match after flexible-extract (last number).' },
       },
       {
         name: 'MATH',
@@ -105,6 +144,7 @@ export const boards = {
         filter: 'none',
         choices: null,
         description: 'MATH test, lm-eval `minerva_math` group (4-shot Minerva prompt, equivalence-checked answers).',
+        suite: { url: `${LM_EVAL_TASKS}/minerva_math`, scoring: 'lm-eval minerva_math, 4-shot; exact_match of the normalised final answer, checked for equivalence.' },
       },
       {
         name: 'Mathematics',
@@ -113,8 +153,11 @@ export const boards = {
         filter: 'none',
         choices: null,
         description:
-          "The paper's column is DeepMind Mathematics as evaluated by MAmmoTH; that set is not available offline, so measured " +
-          'scores use AGIEval MATH (`agieval_math`, 1000 MATH test problems, cloze) as a stand-in. Reported numbers are the paper\'s.',
+          "DeepMind Mathematics, as in MAmmoTH and the paper: the 56 interpolate test modules (1,120 questions made with the official generator).",
+        suite: {
+          url: 'https://github.com/google-deepmind/mathematics_dataset',
+          scoring: 'Zero-shot "Problem: …\\nAnswer:"; the answer equals the gold after normalisation (exact rationals, root and factor lists as sets, polynomials by exact evaluation).',
+        },
       },
       {
         name: 'SAT-Math',
@@ -122,13 +165,15 @@ export const boards = {
         ...MULTIPLE_CHOICE,
         choices: 4,
         description: 'AGIEval SAT-Math, 220 four-option questions.',
+        suite: { url: `${LM_EVAL_TASKS}/agieval`, scoring: 'lm-eval agieval_sat_math, zero-shot; acc = argmax of the options\' log-likelihoods.' },
       },
       {
         name: 'MMLU-Math',
         subset: 'mmlu-math',
         ...MULTIPLE_CHOICE,
         choices: 4,
-        description: 'MMLU mathematics subjects (abstract algebra, college/high-school/elementary maths, statistics), test split.',
+        description: "MAmmoTH's MMLU-Math: abstract algebra, college, elementary and high-school mathematics, formal logic (974 test questions).",
+        suite: { url: `${LM_EVAL_TASKS}/mmlu`, scoring: 'lm-eval mmlu prompts; acc = argmax of the choices\' log-likelihoods, micro-averaged over subjects.' },
       },
       {
         name: 'CEval-Math',
@@ -136,6 +181,7 @@ export const boards = {
         ...MULTIPLE_CHOICE,
         choices: 4,
         description: 'C-Eval mathematics subjects (advanced, discrete, probability, high-school and middle-school maths), validation split.',
+        suite: { url: `${LM_EVAL_TASKS}/ceval`, scoring: 'lm-eval ceval-valid prompts; acc = argmax of the choices\' log-likelihoods, micro-averaged over subjects.' },
       },
     ],
   },
@@ -155,8 +201,17 @@ export function getBoard(id: string): BoardDefinition {
  * Accuracy rescaled so that random guessing scores 0 and a perfect score 100, as the Open LLM Leaderboard v2
  * does; below-chance scores clamp to 0 there too, so a board never shows negative accuracy.
  */
-export function normaliseScore(percent: number, choices: number | null): number {
-  if (choices === null || choices <= 1) return percent;
-  const baseline = 100 / choices;
+export function normaliseScore(percent: number, choices: number | null, baselinePercent?: number): number {
+  const baseline = baselinePercent ?? (choices === null || choices <= 1 ? 0 : 100 / choices);
+  if (baseline <= 0) return percent;
   return Math.max(0, ((percent - baseline) / (100 - baseline)) * 100);
+}
+
+/** A column's random-guess score in percent: the item-weighted chance of a mixed column, else 1/choices, else 0. */
+export function columnBaseline(column: Pick<BoardColumn, 'choices' | 'chance'>): number {
+  if (column.chance?.length) {
+    const items = column.chance.reduce((n, c) => n + c.items, 0);
+    return items === 0 ? 0 : (100 * column.chance.reduce((s, c) => s + c.items * c.chance, 0)) / items;
+  }
+  return column.choices === null || column.choices <= 1 ? 0 : 100 / column.choices;
 }

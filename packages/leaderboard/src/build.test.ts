@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalBands, compareBands } from './bands.ts';
-import { boards, getBoard, normaliseScore } from './boards.ts';
+import { boards, columnBaseline, getBoard, normaliseScore } from './boards.ts';
 import { buildBoard } from './build.ts';
 import { boardToCsv, boardToLatex, boardToText } from './export.ts';
 import { rankCells } from './ranking.ts';
@@ -54,6 +54,23 @@ describe('buildBoard with measured scores', () => {
     expect(view.rows[0]!.cells['SciBench']!.value).toBe(10);
     expect(normaliseScore(20, 4)).toBe(0);
     expect(normaliseScore(100, 4)).toBe(100);
+  });
+
+  it('gives SciEval the item-weighted guessing baseline of its three item types', () => {
+    const scieval = boards.science.columns.find((c) => c.name === 'SciEval')!;
+    // (1187 × 1/4 + 99 × 1/3 + 155 × 0.31139784946) / 1441 = 378.0167 / 1441
+    expect(columnBaseline(scieval)).toBeCloseTo(26.2329, 3);
+    expect(columnBaseline(boards.science.columns.find((c) => c.name === 'CEval-Hard')!)).toBe(25);
+    expect(columnBaseline(boards.science.columns.find((c) => c.name === 'SciBench')!)).toBe(0);
+    const view = buildBoard(boards.science, { measured: [measured('m', 1, 'scieval', 0.631165, 0)], normalise: true });
+    expect(view.rows[0]!.cells['SciEval']!.value).toBeCloseTo(50, 1);
+  });
+
+  it('gives every column a suite link and a scoring sentence', () => {
+    for (const c of [...boards.science.columns, ...boards.math.columns]) {
+      expect(c.suite.url, c.name).toMatch(/^https:\/\/github\.com\//);
+      expect(c.suite.scoring.length, c.name).toBeGreaterThan(20);
+    }
   });
 
   it('ranks by non-overlapping intervals and reports ties', () => {

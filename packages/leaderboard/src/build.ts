@@ -9,7 +9,7 @@
  */
 import { canonicalBands, compareBands } from './bands.ts';
 import type { BoardColumn, BoardDefinition } from './boards.ts';
-import { normaliseScore } from './boards.ts';
+import { columnBaseline, normaliseScore } from './boards.ts';
 import { rankCells } from './ranking.ts';
 import type { BoardCell, BoardFlag, BoardRow, BoardView, MeasuredScore, ReportedScore } from './types.ts';
 
@@ -79,7 +79,7 @@ function latestMeasured(board: BoardDefinition, measured: MeasuredScore[]): Map<
 }
 
 function displayValue(percent: number, column: BoardColumn, normalise: boolean): number {
-  return normalise ? normaliseScore(percent, column.choices) : percent;
+  return normalise ? normaliseScore(percent, column.choices, columnBaseline(column)) : percent;
 }
 
 export function buildBoard(board: BoardDefinition, input: BuildBoardInput = {}): BoardView {

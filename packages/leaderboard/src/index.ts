@@ -1,5 +1,5 @@
-export { boards, getBoard, normaliseScore } from './boards.ts';
-export type { BoardColumn, BoardDefinition, BoardId } from './boards.ts';
+export { boards, columnBaseline, getBoard, normaliseScore } from './boards.ts';
+export type { BoardColumn, BoardDefinition, BoardId, ChanceShare } from './boards.ts';
 export { API_BAND, bandSizeKey, canonicalBands, compareBands } from './bands.ts';
 export { buildBoard } from './build.ts';
 export { reportedRowProblem } from './reported-check.ts';
