@@ -20,3 +20,16 @@ export function deviceOption(value: string): 'auto' | 'cuda' | 'cpu' {
   if (value === 'auto' || value === 'cuda' || value === 'cpu') return value;
   throw new InvalidArgumentError(`--device must be auto, cuda or cpu, got "${value}"`);
 }
+
+export function positiveSeconds(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number of seconds, got "${value}"`);
+    return n;
+  };
+}
+
+export function hendrycksExtractionOption(value: string): 'lm-eval' | 'boxed-first' {
+  if (value === 'lm-eval' || value === 'boxed-first') return value;
+  throw new InvalidArgumentError(`--hendrycks-extraction must be lm-eval or boxed-first, got "${value}"`);
+}

@@ -18,6 +18,9 @@ export interface RunSettings {
   batchSize?: number;
   device?: string;
   provider?: string;
+  /** Scoring deviations; only non-default choices enter the run's identity (its config hash). */
+  hendrycksExtraction?: 'lm-eval' | 'boxed-first';
+  stringEqualityFirst?: boolean;
 }
 
 /**
@@ -31,6 +34,9 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
     batchSize: s.batchSize ?? null,
     dtype: 'float32',
     harnessVersion: HARNESS_VERSION,
+    // Added only when a deviation is chosen, so runs with lm-eval's scoring keep the identity they had.
+    ...(s.hendrycksExtraction === 'boxed-first' ? { hendrycksExtraction: 'boxed-first' } : {}),
+    ...(s.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
   };
   const existing = await store.findRun(modelId, task, runConfigHash(config));
   const run =
@@ -66,6 +72,9 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
           ...config,
           numFewshot: config.numFewshot ?? (shots.length === 1 ? shots[0]! : null),
           taskVersions: results.versions,
+          // How the scores were made: extraction, equivalence time limit, bootstrap_iters and lm-eval's seeds.
+          scoring: results.config['scoring'] ?? null,
+          bootstrapIters: results.config['bootstrap_iters'] ?? null,
           promptHash: sha256(prompts.join('\n')),
         },
       });

@@ -58,5 +58,8 @@ function sampleRecord(r: ItemRecord, filter: string, metrics: string[]): SampleR
     target_hash: sha256(String(r.target)),
   };
   for (const m of metrics) sample[m] = r.scores[`${m},${filter}`];
+  // Why a score is 0 without a verdict (an equivalence check stopped at its time limit, a grader error).
+  const notes = Object.entries(r.notes ?? {}).filter(([k]) => k.endsWith(`,${filter}`));
+  if (notes.length) sample.notes = Object.fromEntries(notes);
   return sample;
 }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { evaluate, formatResultsTable, JsonlSink, type EvaluationOutput, type ResultSink, type TaskProgress } from '@sciboard/eval';
 import { loadModel } from '@sciboard/onnx';
-import { deviceOption, nonNegativeInt, positiveInt } from '../options.ts';
+import { deviceOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, positiveSeconds } from '../options.ts';
 import { formatDuration } from '../progress.ts';
 import { dataDirFor, parseTasksOption } from './requests.ts';
 import { gateCommand } from './gate.ts';
@@ -19,6 +19,14 @@ export interface EvalCommandOptions {
   dataDir?: string;
   output?: string;
   threads?: number;
+  /** hendrycks_math answer span: lm-eval's (default) or the boxed-first deviation. */
+  hendrycksExtraction?: 'lm-eval' | 'boxed-first';
+  stringEqualityFirst?: boolean;
+  /** Seconds allowed for one equivalence check (default 5, as lm-eval). */
+  timeLimit?: number;
+  graderThreads?: number;
+  /** lm-eval's --bootstrap_iters: 0 reports no standard errors. */
+  bootstrapIters?: number;
 }
 
 /** Where item results are kept between runs, inside the output folder. */
@@ -82,6 +90,13 @@ export async function runEval(
         modelName: model.name,
         modelArgs: `pretrained=${resolve(opts.model)},device=${model.provider}`,
         device: model.provider,
+        scoring: {
+          ...(opts.hendrycksExtraction ? { hendrycksExtraction: opts.hendrycksExtraction } : {}),
+          ...(opts.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
+          ...(opts.timeLimit ? { timeLimitMs: opts.timeLimit * 1000 } : {}),
+          ...(opts.graderThreads ? { graderThreads: opts.graderThreads } : {}),
+        },
+        ...(opts.bootstrapIters !== undefined ? { bootstrapIters: opts.bootstrapIters } : {}),
       });
     } finally {
       process.off('SIGINT', onSigint);
@@ -133,6 +148,11 @@ export function register(program: Command): void {
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
     .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR)')
     .option('--output <dir>', 'results folder; a rerun resumes from it (default: .sciboard/output/<model name>/)')
+    .option('--hendrycks-extraction <mode>', 'hendrycks_math answer span: lm-eval (between the first and last $) | boxed-first (deviation)', hendrycksExtractionOption)
+    .option('--string-equality-first', 'minerva_math deviation: identical normalised answers count as equal before the symbolic check')
+    .option('--time-limit <seconds>', 'time limit for one MATH equivalence check; stopped checks count as not equivalent (default 5, as lm-eval)', positiveSeconds('--time-limit'))
+    .option('--grader-threads <n>', 'worker threads for MATH equivalence checks (default: one per core)', positiveInt('--grader-threads'))
+    .option('--bootstrap-iters <n>', "lm-eval's bootstrap_iters (default 100000; stderrs are closed-form); 0 reports no standard errors", nonNegativeInt('--bootstrap-iters'))
     .option('--no-store', 'do not record the run in the database (SCIBOARD_DB / DATABASE_URL)')
     .option('--gate-against <ref>', 'then gate this run against a baseline (results file or folder, run:<id>, model:<name>)')
     .option('--max-drop <points>', 'with --gate-against: drop in points tolerated before significance is asked')

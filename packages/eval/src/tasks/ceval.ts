@@ -76,7 +76,8 @@ function cevalTask(subject: string, chinese: string): TaskDefinition {
   return defineTemplateTask<CevalDoc>({
     outputType: 'multiple_choice',
     name: cevalTaskName(subject),
-    version: '1.0',
+    // _default_ceval_yaml: metadata version 2.0 (lm-eval @ 4e7e0d47f), as is the ceval-valid group's.
+    version: '2.0',
     defaultNumFewshot: 0,
     description,
     loadDocs: (dataDir) => loadCevalSubject(dataDir, subject, 'val'),
@@ -104,7 +105,7 @@ function cevalTask(subject: string, chinese: string): TaskDefinition {
         { metric: 'acc', aggregation: 'mean', higher_is_better: true },
         { metric: 'acc_norm', aggregation: 'mean', higher_is_better: true },
       ],
-      metadata: { version: 1.0 },
+      metadata: { version: 2.0 },
       data_files: `ceval/val/${subject}_val.csv (few-shot: ceval/dev/${subject}_dev.csv)`,
     },
   });
@@ -113,5 +114,5 @@ function cevalTask(subject: string, chinese: string): TaskDefinition {
 export const cevalTasks: TaskDefinition[] = Object.entries(CEVAL_SUBJECTS).map(([s, zh]) => cevalTask(s, zh));
 
 export const cevalGroups: GroupDefinition[] = [
-  { name: 'ceval-valid', members: Object.keys(CEVAL_SUBJECTS).map(cevalTaskName), aggregation: 'micro', version: '1.0' },
+  { name: 'ceval-valid', members: Object.keys(CEVAL_SUBJECTS).map(cevalTaskName), aggregation: 'micro', version: '2.0' },
 ];
