@@ -19,6 +19,8 @@ export interface ItemRecord {
   target: string | number;
   filtered: Record<string, string>;
   scores: Record<string, number>;
+  /** Why a score is 0 without a verdict (an equivalence check stopped at its time limit, a grader error). */
+  notes?: Record<string, string>;
 }
 
 /** Mirrors `ResultSink` in @sciboard/eval. */
@@ -38,13 +40,13 @@ export function resultQueries(adapter: DialectAdapter) {
     // PostgreSQL refuses an upsert that touches one row twice, so a batch repeating an item keeps its last copy.
     const unique = [...new Map(items.map((item) => [`${item.task}\u0000${item.docIndex}`, item])).values()];
     for (let start = 0; start < unique.length; start += ROWS_PER_STATEMENT) {
-      const rows = unique.slice(start, start + ROWS_PER_STATEMENT).map((item) => ({ ...item, runId }));
+      const rows = unique.slice(start, start + ROWS_PER_STATEMENT).map((item) => ({ ...item, notes: item.notes ?? null, runId }));
       await tx
         .insert(results)
         .values(rows)
         .onConflictDoUpdate({
           target: [results.runId, results.task, results.docIndex],
-          set: excludedSet(results, ['docHash', 'promptHash', 'doc', 'request', 'response', 'target', 'filtered', 'scores']),
+          set: excludedSet(results, ['docHash', 'promptHash', 'doc', 'request', 'response', 'target', 'filtered', 'scores', 'notes']),
         });
     }
   }
@@ -97,6 +99,6 @@ export function resultQueries(adapter: DialectAdapter) {
 }
 
 export function toItemRecord(row: ResultRow): ItemRecord {
-  const { task, docIndex, docHash, promptHash, doc, request, response, target, filtered, scores } = row;
-  return { task, docIndex, docHash, promptHash, doc, request, response, target, filtered, scores };
+  const { task, docIndex, docHash, promptHash, doc, request, response, target, filtered, scores, notes } = row;
+  return { task, docIndex, docHash, promptHash, doc, request, response, target, filtered, scores, ...(notes ? { notes } : {}) };
 }

@@ -71,6 +71,8 @@ export const results = pgTable(
     target: jsonb('target').$type<string | number>().notNull(),
     filtered: jsonb('filtered').$type<Record<string, string>>().notNull(),
     scores: jsonb('scores').$type<Record<string, number>>().notNull(),
+    /** `"<metric>,<filter>"` -> why that score is 0 without a verdict (equivalence time limit, grader error). */
+    notes: jsonb('notes').$type<Record<string, string>>(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('results_run_task_doc_uq').on(t.runId, t.task, t.docIndex)],

@@ -64,6 +64,8 @@ export const results = sqliteTable(
     target: text('target', { mode: 'json' }).$type<string | number>().notNull(),
     filtered: text('filtered', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     scores: text('scores', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    /** `"<metric>,<filter>"` -> why that score is 0 without a verdict (equivalence time limit, grader error). */
+    notes: text('notes', { mode: 'json' }).$type<Record<string, string>>(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('results_run_task_doc_uq').on(t.runId, t.task, t.docIndex)],
