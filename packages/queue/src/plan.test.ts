@@ -15,6 +15,14 @@ describe('planning a submission', () => {
     expect(mmlu.tasks.length).toBeGreaterThan(1);
   });
 
+  it('plans every column of a board, SciBench, SciEval and Mathematics included', () => {
+    expect(boardSubsets(['science'])).toEqual(['ceval-hard', 'ceval-sci', 'mmlu-sci', 'scieval', 'scibench']);
+    expect(boardSubsets(['math'])).toEqual(['gsm8k', 'minerva_math', 'mathematics', 'agieval_sat_math', 'mmlu-math', 'ceval-math']);
+    const plans = planSubsets({ boards: ['science', 'math'] });
+    expect(plans.find((p) => p.subset === 'scibench')!.tasks).toHaveLength(10);
+    expect(plans.find((p) => p.subset === 'mathematics')!.tasks).toHaveLength(56);
+  });
+
   it('takes explicit tasks, groups and suite files', () => {
     const plans = planSubsets({ tasks: ['mmlu_astronomy', join(samples, 'arithmetic.yaml')] });
     expect(plans).toEqual([

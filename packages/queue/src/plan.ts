@@ -21,7 +21,10 @@ function inRegistry(name: string): boolean {
   }
 }
 
-/** Measured subsets of the boards that the registry can evaluate (columns such as SciBench are reported only). */
+/**
+ * The suites behind every column of the boards, in column order: one plan fills a whole board row. A column
+ * whose subset the registry cannot evaluate is an error, so a board never silently comes out partial.
+ */
 export function boardSubsets(boardIds: string[]): string[] {
   const subsets: string[] = [];
   for (const id of boardIds) {
@@ -31,7 +34,12 @@ export function boardSubsets(boardIds: string[]): string[] {
     } catch {
       throw new SubmissionError(`board: unknown board "${id}" (known: ${DEFAULT_BOARDS.join(', ')})`, 'board');
     }
-    for (const column of board.columns) if (inRegistry(column.subset) && !subsets.includes(column.subset)) subsets.push(column.subset);
+    for (const column of board.columns) {
+      if (!inRegistry(column.subset)) {
+        throw new SubmissionError(`board: column "${column.name}" of board "${id}" names "${column.subset}", which no task or group defines`, 'board');
+      }
+      if (!subsets.includes(column.subset)) subsets.push(column.subset);
+    }
   }
   return subsets;
 }

@@ -7,6 +7,7 @@ import { deviceOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, p
 import { formatDuration } from '../progress.ts';
 import { dataDirFor, parseTasksOption } from './requests.ts';
 import { gateCommand } from './gate.ts';
+import { tasksOrBoard } from '../boardPlan.ts';
 import { openRunRecord, type RunRecord, type StoreAndGateOptions } from '../record.ts';
 
 export interface EvalCommandOptions {
@@ -140,7 +141,8 @@ export function register(program: Command): void {
     .command('eval')
     .description('Score an ONNX checkpoint on tasks, groups or spec-file suites, as lm-evaluation-harness would')
     .requiredOption('--model <dir>', 'checkpoint folder (config.json, tokenizer.json, model.onnx)')
-    .requiredOption('--tasks <list>', 'comma-separated tasks, groups or spec files (.yaml/.json)')
+    .option('--tasks <list>', 'comma-separated tasks, groups or spec files (.yaml/.json)')
+    .option('--board <ids>', 'science | math | science,math: every column\'s suite, so one run fills a board row (--limit applies per leaf task)')
     .option('--num-fewshot <k>', 'few-shot examples (default: each task\'s own, as lm-eval)', nonNegativeInt('--num-fewshot'))
     .option('--limit <n>', 'first N documents of each task', positiveInt('--limit'))
     .option('--batch-size <n>', 'rows per forward pass; also documents per stored chunk', positiveInt('--batch-size'), 8)
@@ -159,7 +161,8 @@ export function register(program: Command): void {
     .option('--alpha <level>', 'with --gate-against: family-wise significance level (default 0.05)')
     .option('--junit <file>', 'with --gate-against: write JUnit XML')
     .option('--summary <file>', 'with --gate-against: append a Markdown summary')
-    .action(async (opts: EvalCommandOptions & StoreAndGateOptions) => {
+    .action(async (opts: EvalCommandOptions & StoreAndGateOptions & { board?: string }) => {
+      opts.tasks = tasksOrBoard(opts);
       // The run is recorded at its first stored batch, once the checkpoint has loaded and every task's
       // documents have been read: a bad checkpoint, task list or dataset leaves the database as it was.
       let opening: Promise<RunRecord> | undefined;
