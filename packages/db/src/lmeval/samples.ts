@@ -10,7 +10,7 @@ import type { SampleLine } from './schema.ts';
 
 /** Bookkeeping keys of a sample line; any other numeric or boolean key is a metric. */
 const SAMPLE_KEYS = new Set([
-  'doc_id', 'doc', 'target', 'arguments', 'resps', 'filtered_resps', 'filter', 'metrics', 'doc_hash', 'prompt_hash', 'target_hash',
+  'doc_id', 'doc', 'target', 'arguments', 'resps', 'filtered_resps', 'filter', 'metrics', 'doc_hash', 'prompt_hash', 'target_hash', 'notes',
 ]);
 
 /** lm-eval's default generation budget when the task config gives none (`max_gen_toks`). */
@@ -109,6 +109,8 @@ export function itemsFromSampleLines(task: string, lines: { line: number; sample
       }
       item.filtered[filter] = filteredAnswer(item.request, sample.filtered_resps);
       for (const [metric, value] of Object.entries(metricsOf(sample))) item.scores[`${metric},${filter}`] = value;
+      // Sample notes are keyed "<metric>,<filter>" as in the stored item.
+      if (sample.notes && Object.keys(sample.notes).length) item.notes = { ...item.notes, ...sample.notes };
     } catch (err) {
       if (err instanceof SampleError) throw new SampleError(`line ${line}: ${err.message}`);
       throw err;
@@ -146,6 +148,13 @@ export function sampleLinesFromItem(item: ItemRecord): Record<string, unknown>[]
       prompt_hash: item.promptHash,
       target_hash: sha256(String(item.target)),
       ...Object.fromEntries(metrics),
+      ...notesFor(item, filter),
     };
   });
+}
+
+/** The item's notes for one filter's line (absent when there are none), as the evaluator logs samples. */
+function notesFor(item: ItemRecord, filter: string): { notes?: Record<string, string> } {
+  const notes = Object.entries(item.notes ?? {}).filter(([key]) => key.slice(key.indexOf(',') + 1) === filter);
+  return notes.length ? { notes: Object.fromEntries(notes) } : {};
 }

@@ -71,6 +71,8 @@ export const sampleLineSchema = z.looseObject({
   doc_hash: z.string().optional(),
   prompt_hash: z.string().optional(),
   target_hash: z.string().optional(),
+  /** sciboard's addition: metric -> why its score is 0 without a verdict (equivalence time limit, grader error). */
+  notes: z.record(z.string(), z.string()).optional(),
 });
 export type SampleLine = z.infer<typeof sampleLineSchema>;
 
