@@ -12,27 +12,38 @@ export class UsageError extends Error {}
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
-export function buildProgram(): Promise<Command> {
+/**
+ * `modules` is the compiled bundle's list (fixed when it is built); from the sources the commands folder is read,
+ * so a new command file needs no registration anywhere.
+ */
+export function buildProgram(modules?: ReadonlyArray<Partial<CommandModule>>): Promise<Command> {
   const program = new Command('sciboard')
     .description('Score language-model checkpoints on science and math suites and publish the leaderboards.')
     .version('0.1.0')
-    .exitOverride()
-    .showHelpAfterError();
+    .exitOverride();
   return (async () => {
-    const files = readdirSync(commandsDir)
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-      .sort();
-    for (const f of files) {
-      const mod = (await import(pathToFileURL(join(commandsDir, f)).href)) as Partial<CommandModule>;
+    for (const mod of modules ?? (await commandModulesFromSources())) {
       if (typeof mod.register === 'function') mod.register(program);
     }
+    // A bad argument gets one line and where to look, not the whole usage after it.
+    program.showHelpAfterError("(see 'sciboard --help')");
+    for (const cmd of program.commands) cmd.showHelpAfterError(`(see 'sciboard ${cmd.name()} --help')`);
     return program;
   })();
 }
 
+async function commandModulesFromSources(): Promise<Array<Partial<CommandModule>>> {
+  const files = readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort();
+  const mods: Array<Partial<CommandModule>> = [];
+  for (const f of files) mods.push((await import(pathToFileURL(join(commandsDir, f)).href)) as Partial<CommandModule>);
+  return mods;
+}
+
 /** Runs the CLI; returns the process exit code. Errors print one clear line, never a stack trace. */
-export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram();
+export async function main(argv: string[], modules?: ReadonlyArray<Partial<CommandModule>>): Promise<number> {
+  const program = await buildProgram(modules);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

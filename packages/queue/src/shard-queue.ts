@@ -1,7 +1,9 @@
 import type { ClaimedShard, Store } from '@sciboard/db';
-import { PgBoss } from 'pg-boss';
+import PgBoss from 'pg-boss';
 
 export const SHARD_QUEUE = 'sciboard-shards';
+/** pg-boss's default schema, where its job table lives. */
+const PGBOSS_SCHEMA = 'pgboss';
 
 export interface QueueSettings {
   /** How long a claimed shard stays its worker's without a heartbeat (pg-boss needs at least 10). */
@@ -12,7 +14,7 @@ export interface QueueSettings {
 
 /**
  * Env SCIBOARD_LEASE_SECONDS sets the lease for every process of a deployment: on PostgreSQL pg-boss stores
- * the heartbeat deadline on each job when it is submitted, so submitters and workers must agree on it.
+ * the lease as each job's expiry when it is submitted, so submitters and workers must agree on it.
  */
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { leaseSeconds: Number(process.env.SCIBOARD_LEASE_SECONDS) || 60, maxAttempts: 3 };
 
@@ -61,28 +63,31 @@ export function openLeaseQueue(store: Store, settings: QueueSettings): ShardQueu
 
 export async function openPgBossQueue(store: Store, url: string, settings: QueueSettings, republishAfterMs = 120_000): Promise<ShardQueue> {
   if (settings.leaseSeconds < 10) throw new Error(`lease must be at least 10 seconds with pg-boss, got ${settings.leaseSeconds}`);
+  // pg-boss 10 (the last major that supports Node 20) has no heartbeats: an active job expires expireInSeconds
+  // after it started, so the lease is the job's expiry and a heartbeat moves its start forward (renewJob).
   const boss = new PgBoss({
     connectionString: url,
     max: 4,
-    // Expired heartbeats are what hands a dead worker's shard to the next one: look for them often.
-    superviseIntervalSeconds: 2,
-    monitorIntervalSeconds: 2,
+    // Expired jobs are what hands a dead worker's shard to the next one: look for them often.
+    maintenanceIntervalSeconds: 2,
     schedule: false,
   });
   boss.on('error', (err: Error) => process.stderr.write(`pg-boss: ${err.message}\n`));
   await boss.start();
   await boss.createQueue(SHARD_QUEUE, {
+    name: SHARD_QUEUE,
     retryLimit: settings.maxAttempts - 1,
     retryDelay: 1,
-    heartbeatSeconds: settings.leaseSeconds,
-    expireInSeconds: 24 * 3600,
+    expireInSeconds: settings.leaseSeconds,
   });
+  const db = boss.getDb();
+  const jobFor = (shardId: number) => ({ name: SHARD_QUEUE, data: { shardId }, retryLimit: settings.maxAttempts - 1, expireInSeconds: settings.leaseSeconds });
   const leaseMs = settings.leaseSeconds * 1000;
   return {
     kind: 'pg-boss',
     async publish(shardIds) {
       if (shardIds.length === 0) return;
-      await boss.insert(SHARD_QUEUE, shardIds.map((shardId) => ({ data: { shardId }, retryLimit: settings.maxAttempts - 1, heartbeatSeconds: settings.leaseSeconds })));
+      await boss.insert(shardIds.map(jobFor));
     },
     async next(owner) {
       for (;;) {
@@ -98,7 +103,7 @@ export async function openPgBossQueue(store: Store, url: string, settings: Queue
         return {
           shard,
           async heartbeat() {
-            await boss.touch(SHARD_QUEUE, job.id);
+            await db.executeSql(`UPDATE ${PGBOSS_SCHEMA}.job SET started_on = now() WHERE name = $1 AND id = $2 AND state = 'active'`, [SHARD_QUEUE, job.id]);
             return store.extendLease(shard.id, owner, leaseMs);
           },
           async complete() {
@@ -122,9 +127,12 @@ export async function openPgBossQueue(store: Store, url: string, settings: Queue
         if (shard.status !== 'queued') continue;
         if (!created.has(shard.submissionId)) created.set(shard.submissionId, Date.parse((await store.getSubmission(shard.submissionId))?.createdAt ?? ''));
         if (!(Date.now() - created.get(shard.submissionId)! >= republishAfterMs)) continue;
-        const jobs = await boss.findJobs(SHARD_QUEUE, { data: { shardId: shard.id } });
-        if (jobs.some((j) => j.state === 'created' || j.state === 'retry' || j.state === 'active')) continue;
-        await boss.insert(SHARD_QUEUE, [{ data: { shardId: shard.id }, retryLimit: settings.maxAttempts - 1, heartbeatSeconds: settings.leaseSeconds }]);
+        const { rows } = await db.executeSql(
+          `SELECT 1 FROM ${PGBOSS_SCHEMA}.job WHERE name = $1 AND data @> $2::jsonb AND state IN ('created', 'retry', 'active') LIMIT 1`,
+          [SHARD_QUEUE, JSON.stringify({ shardId: shard.id })],
+        );
+        if (rows.length > 0) continue;
+        await boss.insert([jobFor(shard.id)]);
       }
     },
     close: () => boss.stop({ graceful: false }),
