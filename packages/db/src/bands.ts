@@ -2,6 +2,9 @@ import type { ModelType } from './schema/shared.ts';
 
 export type Band = 'API' | '≤3B' | '6B-7B' | '12B-13B' | '30B-34B' | '65B-72B' | '>72B';
 
+/** Checkpoints submitted without a parameter count: evaluated here, so not API models, but of no known size. */
+export const UNKNOWN_SIZE_BAND = 'Unknown size';
+
 export const BANDS: readonly Band[] = ['API', '≤3B', '6B-7B', '12B-13B', '30B-34B', '65B-72B', '>72B'];
 
 /**

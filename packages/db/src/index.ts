@@ -1,6 +1,6 @@
 export { openDb, loadBundledReported, type Store } from './store.ts';
 export { resolveTarget, migrationsFolders, type Dialect, type OpenDbOptions } from './client.ts';
-export { bandForParams, BANDS, type Band } from './bands.ts';
+export { bandForParams, BANDS, UNKNOWN_SIZE_BAND, type Band } from './bands.ts';
 export { runConfigHash, canonicalJson, sha256 } from './hash.ts';
 export { parseReportedCsv, bundledReportedCsv, SCIGLM_SOURCE } from './reported.ts';
 export type { ItemRecord, ResultSink } from './queries/results.ts';
@@ -29,4 +29,5 @@ export { exportLmEval, type ExportLmEvalResult } from './lmeval/export.ts';
 export type { ImportRecord } from './queries/imports.ts';
 export type { ApiTokenInfo } from './queries/tokens.ts';
 export type { ClaimedShard, LeaseOptions, ShardInput, ShardRow, SubmissionInput, SubmissionRow, SubmissionSummary } from './queries/submissions.ts';
+export { DuplicateSubmissionError } from './queries/submissions.ts';
 export type { ShardStatus } from './schema/shared.ts';

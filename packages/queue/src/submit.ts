@@ -1,4 +1,4 @@
-import { canonicalJson, sha256, withTransaction, type RunConfig, type ShardRow, type Store, type SubmissionRow } from '@sciboard/db';
+import { canonicalJson, DuplicateSubmissionError, sha256, UNKNOWN_SIZE_BAND, withTransaction, type Model, type RunConfig, type ShardRow, type Store, type SubmissionRow } from '@sciboard/db';
 import { SubmissionError } from './checkpoint.ts';
 import { planSubsets, type SubsetPlan } from './plan.ts';
 import type { ShardQueue } from './shard-queue.ts';
@@ -51,7 +51,8 @@ export function payloadOf(submission: SubmissionRow): SubmissionPayload {
 export async function enqueueSubmission(store: Store, queue: ShardQueue, request: SubmissionRequest): Promise<EnqueueOutcome> {
   if (!request.name.trim()) throw new SubmissionError('name: must be a non-empty string', 'name');
   // A name is printed on terminals and in CSV exports, where control characters rewrite what is shown.
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(request.name)) {
+  // Bidirectional controls (U+202E and kin) reorder what is shown just as well: a name could display as another.
+  if (/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(request.name)) {
     throw new SubmissionError(`name: must not contain control characters, got ${JSON.stringify(request.name)}`, 'name');
   }
   // Pages escape names anyway; refusing markup keeps it out of CSV/LaTeX exports and other sites' embeds too.
@@ -73,11 +74,29 @@ export async function enqueueSubmission(store: Store, queue: ShardQueue, request
       'name',
     );
   }
-  // Model, runs, submission and shards commit together: a failure leaves nothing half-queued behind.
-  const { submission, shards } = await withTransaction(store, async (tx) => {
+  // Model, runs, submission and shards commit together: a failure leaves nothing half-queued behind, and a
+  // submitter that lost the race for this key (the unique index refused its row) rolls back and answers with
+  // the winner's submission.
+  let created: { submission: SubmissionRow; shards: ShardRow[] };
+  try {
+    created = await insertSubmission(store, request, plans, dedupeKey, known);
+  } catch (err) {
+    const winner = err instanceof DuplicateSubmissionError ? await store.findSubmissionByDedupeKey(dedupeKey) : undefined;
+    if (winner) return { kind: 'duplicate', submission: winner, runIds: payloadOf(winner).subsets.map((s) => s.runId) };
+    throw err;
+  }
+  const { submission, shards } = created;
+  await queue.publish(shards.map((s) => s.id));
+  return { kind: 'queued', submission, shards };
+}
+
+function insertSubmission(store: Store, request: SubmissionRequest, plans: SubsetPlan[], dedupeKey: string, known: Model | undefined) {
+  return withTransaction(store, async (tx) => {
     const model = await tx.upsertModel({
       name: request.name,
       params: request.params,
+      // A checkpoint runs here, so it is never an API model: without a declared size it is listed as of unknown size.
+      ...(request.params === undefined && !known ? { band: UNKNOWN_SIZE_BAND } : {}),
       family: request.family,
       license: request.license,
       revision: request.revision,
@@ -105,6 +124,4 @@ export async function enqueueSubmission(store: Store, queue: ShardQueue, request
       shards: subsets.flatMap((s) => s.tasks.map((task) => ({ runId: s.runId, subset: s.subset, task }))),
     });
   });
-  await queue.publish(shards.map((s) => s.id));
-  return { kind: 'queued', submission, shards };
 }

@@ -4,6 +4,22 @@ import type { ShardStatus, SubmissionStatus } from '../schema/shared.ts';
 import type * as pgSchema from '../schema/pg.ts';
 
 export type SubmissionRow = typeof pgSchema.submissions.$inferSelect;
+
+/** A unique-index violation on the live dedupe key, from either driver (drizzle wraps it as the cause). */
+function isLiveKeyConflict(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const unique = e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE';
+    if (unique && /submissions_dedupe_key_live_idx|submissions\.dedupe_key/.test(`${String(e.message)} ${String((e as { constraint?: unknown }).constraint)}`)) return true;
+  }
+  return false;
+}
+
+/** Another live submission with the same key committed first: the caller answers with that one instead. */
+export class DuplicateSubmissionError extends Error {
+  constructor(readonly dedupeKey: string) {
+    super(`a live submission with key ${dedupeKey.slice(0, 12)}… already exists`);
+  }
+}
 export type ShardRow = typeof pgSchema.submissionShards.$inferSelect;
 
 export interface ShardInput {
@@ -86,7 +102,15 @@ export function submissionQueries(adapter: DialectAdapter) {
     async createSubmission(input: SubmissionInput): Promise<{ submission: SubmissionRow; shards: ShardRow[] }> {
       if (input.shards.length === 0) throw new Error('a submission needs at least one shard');
       return adapter.transaction(async (tx) => {
-        const [submission] = await tx.insert(submissions).values({ payload: input.payload, dedupeKey: input.dedupeKey, progress: 0 }).returning();
+        // The unique index on live keys decides between concurrent submitters: the loser's insert is refused
+        // (after the winner commits, on PostgreSQL) and its whole transaction rolls back.
+        const [submission] = await tx
+          .insert(submissions)
+          .values({ payload: input.payload, dedupeKey: input.dedupeKey, progress: 0 })
+          .returning()
+          .catch((err: unknown) => {
+            throw isLiveKeyConflict(err) ? new DuplicateSubmissionError(input.dedupeKey) : err;
+          });
         const rows = await tx
           .insert(shards)
           .values(input.shards.map((s) => ({ ...s, submissionId: submission!.id })))

@@ -123,18 +123,24 @@ export const flags = pgTable('flags', {
   createdAt: createdAt(),
 });
 
-export const submissions = pgTable('submissions', {
-  id: serial('id').primaryKey(),
-  status: text('status').$type<SubmissionStatus>().notNull().default('queued'),
-  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-  progress: doublePrecision('progress'),
-  error: text('error'),
-  createdAt: createdAt(),
-  startedAt: text('started_at'),
-  finishedAt: text('finished_at'),
-  /** Checkpoint content hash + run configuration: a second submission with the same key is a duplicate. */
-  dedupeKey: text('dedupe_key'),
-});
+export const submissions = pgTable(
+  'submissions',
+  {
+    id: serial('id').primaryKey(),
+    status: text('status').$type<SubmissionStatus>().notNull().default('queued'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    progress: doublePrecision('progress'),
+    error: text('error'),
+    createdAt: createdAt(),
+    startedAt: text('started_at'),
+    finishedAt: text('finished_at'),
+    /** Checkpoint content hash + run configuration: a second submission with the same key is a duplicate. */
+    dedupeKey: text('dedupe_key'),
+  },
+  // At most one live (not failed) submission per key, however many processes submit at once; a failed one
+  // leaves the index, so the same checkpoint can be submitted again.
+  (t) => [uniqueIndex('submissions_dedupe_key_live_idx').on(t.dedupeKey).where(sql`${t.status} <> 'failed'`)],
+);
 
 /** One unit of a submission's work (a leaf task) and its lease; see docs/submissions.md. */
 export const submissionShards = pgTable(

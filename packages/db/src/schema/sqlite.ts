@@ -116,18 +116,24 @@ export const flags = sqliteTable('flags', {
   createdAt: createdAt(),
 });
 
-export const submissions = sqliteTable('submissions', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  status: text('status').$type<SubmissionStatus>().notNull().default('queued'),
-  payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-  progress: real('progress'),
-  error: text('error'),
-  createdAt: createdAt(),
-  startedAt: text('started_at'),
-  finishedAt: text('finished_at'),
-  /** Checkpoint content hash + run configuration: a second submission with the same key is a duplicate. */
-  dedupeKey: text('dedupe_key'),
-});
+export const submissions = sqliteTable(
+  'submissions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    status: text('status').$type<SubmissionStatus>().notNull().default('queued'),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    progress: real('progress'),
+    error: text('error'),
+    createdAt: createdAt(),
+    startedAt: text('started_at'),
+    finishedAt: text('finished_at'),
+    /** Checkpoint content hash + run configuration: a second submission with the same key is a duplicate. */
+    dedupeKey: text('dedupe_key'),
+  },
+  // At most one live (not failed) submission per key, however many processes submit at once; a failed one
+  // leaves the index, so the same checkpoint can be submitted again.
+  (t) => [uniqueIndex('submissions_dedupe_key_live_idx').on(t.dedupeKey).where(sql`${t.status} <> 'failed'`)],
+);
 
 /** One unit of a submission's work (a leaf task) and its lease; see docs/submissions.md. */
 export const submissionShards = sqliteTable(
