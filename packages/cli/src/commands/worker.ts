@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDb, resolveTarget, scoresFromLmEvalResults, type ClaimedShard, type Store, type SubmissionRow } from '@sciboard/db';
-import { evaluate, loadTaskSpec, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
+import { evaluate, GradingPool, loadTaskSpec, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
 import { loadModelInWorker, type WorkerLanguageModel } from '@sciboard/onnx';
 import { DEFAULT_QUEUE_SETTINGS, openShardQueue, payloadOf, runWorker, type ShardRunner, type SubmissionPayload, type WorkerSummary } from '@sciboard/queue';
-import { deviceOption, positiveInt } from '../options.ts';
+import { deviceOption, positiveInt, positiveSeconds } from '../options.ts';
 
 export interface WorkerCommandOptions {
   concurrency?: number;
@@ -15,7 +15,14 @@ export interface WorkerCommandOptions {
   batchSize?: number;
   leaseSeconds?: number;
   maxAttempts?: number;
+  /** Seconds allowed for one MATH equivalence check (default 5, as lm-eval). */
+  timeLimit?: number;
+  /** Worker threads for MATH equivalence checks, shared by every shard of this process (default one per core). */
+  graderThreads?: number;
 }
+
+/** A loaded model as the shard runner uses it; `loadModelInWorker` by default. */
+type ShardModel = LanguageModel & { provider: string; dispose(): Promise<void> };
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 
@@ -44,10 +51,28 @@ const storedItemsOnly: LanguageModel = {
 };
 
 /** Evaluates shards with ONNX models in worker threads, keeping loaded checkpoints for the next shard. */
-export function onnxShardRunner(store: Store, o: { device: 'auto' | 'cpu' | 'cuda'; dataDir: string; batchSize: number; log: (line: string) => void }): ShardRunner {
-  const idle = new Map<string, WorkerLanguageModel[]>();
-  const acquire = async (dir: string) => idle.get(dir)?.pop() ?? loadModelInWorker(dir, { device: o.device, batchSize: o.batchSize });
-  const release = (dir: string, model: WorkerLanguageModel) => idle.set(dir, [...(idle.get(dir) ?? []), model]);
+export function onnxShardRunner(
+  store: Store,
+  o: {
+    device: 'auto' | 'cpu' | 'cuda';
+    dataDir: string;
+    batchSize: number;
+    log: (line: string) => void;
+    /** Equivalence time limit and grader threads; one grading pool serves every shard and closes with the runner. */
+    scoring?: Pick<EvaluateScoringOptions, 'timeLimitMs' | 'graderThreads' | 'grader'>;
+    /** Loads a checkpoint; tests substitute a scripted model. */
+    loadModel?: (dir: string) => Promise<ShardModel>;
+  },
+): ShardRunner {
+  const idle = new Map<string, ShardModel[]>();
+  const load = o.loadModel ?? ((dir: string): Promise<WorkerLanguageModel> => loadModelInWorker(dir, { device: o.device, batchSize: o.batchSize }));
+  const acquire = async (dir: string) => idle.get(dir)?.pop() ?? load(dir);
+  const release = (dir: string, model: ShardModel) => idle.set(dir, [...(idle.get(dir) ?? []), model]);
+  // Workers start on the first MATH check only; a check that outlives the limit has its worker replaced.
+  const pool = o.scoring?.grader
+    ? undefined
+    : new GradingPool({ ...(o.scoring?.timeLimitMs ? { timeLimitMs: o.scoring.timeLimitMs } : {}), ...(o.scoring?.graderThreads ? { size: o.scoring.graderThreads } : {}) });
+  const scoring = { grader: o.scoring?.grader ?? pool!, ...(o.scoring?.timeLimitMs ? { timeLimitMs: o.scoring.timeLimitMs } : {}) };
 
   return {
     async run(shard: ClaimedShard, context) {
@@ -68,6 +93,7 @@ export function onnxShardRunner(store: Store, o: { device: 'auto' | 'cpu' | 'cud
           modelName: payload.model.name,
           device: model.provider,
           onProgress: (p) => context.progress(p.done, p.total),
+          scoring,
         });
       } finally {
         release(payload.model.checkpointPath, model);
@@ -85,6 +111,7 @@ export function onnxShardRunner(store: Store, o: { device: 'auto' | 'cpu' | 'cud
           limit: payload.limit ?? undefined,
           sink: store.resultSink(plan.runId),
           modelName: payload.model.name,
+          scoring,
         });
         await store.writeScores(plan.runId, scoresFromLmEvalResults(results));
         const items = Object.values(results['n-samples']).reduce((n, x) => n + x.effective, 0);
@@ -102,6 +129,7 @@ export function onnxShardRunner(store: Store, o: { device: 'auto' | 'cpu' | 'cud
     async close() {
       for (const models of idle.values()) for (const model of models) await model.dispose();
       idle.clear();
+      await pool?.close();
     },
   };
 }
@@ -118,7 +146,13 @@ export async function runWorkerCommand(opts: WorkerCommandOptions, signal?: Abor
   });
   const leaseSeconds = opts.leaseSeconds ?? DEFAULT_QUEUE_SETTINGS.leaseSeconds;
   try {
-    const runner = onnxShardRunner(store, { device: opts.device ?? 'auto', dataDir: workerDataDir(opts.dataDir), batchSize: opts.batchSize ?? 8, log });
+    const runner = onnxShardRunner(store, {
+      device: opts.device ?? 'auto',
+      dataDir: workerDataDir(opts.dataDir),
+      batchSize: opts.batchSize ?? 8,
+      log,
+      scoring: { ...(opts.timeLimit ? { timeLimitMs: opts.timeLimit * 1000 } : {}), ...(opts.graderThreads ? { graderThreads: opts.graderThreads } : {}) },
+    });
     log(`worker on ${target.dialect === 'postgres' ? 'PostgreSQL (pg-boss)' : target.file} with ${opts.concurrency ?? 1} slot(s)`);
     return await runWorker({ store, queue, runner, concurrency: opts.concurrency, untilIdle: opts.untilIdle, heartbeatMs: (leaseSeconds * 1000) / 3, signal, log });
   } finally {
@@ -137,6 +171,8 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then ../shared/data)')
     .option('--batch-size <n>', 'documents per model call', positiveInt('--batch-size'), 8)
     .option('--lease-seconds <n>', 'how long a shard stays claimed without a heartbeat (default: $SCIBOARD_LEASE_SECONDS or 60; at least 10 on PostgreSQL)', positiveInt('--lease-seconds'))
+    .option('--time-limit <seconds>', 'time limit for one MATH equivalence check; stopped checks count as not equivalent (default 5, as lm-eval)', positiveSeconds('--time-limit'))
+    .option('--grader-threads <n>', 'worker threads for MATH equivalence checks (default: one per core)', positiveInt('--grader-threads'))
     .option('--max-attempts <n>', 'attempts per shard before its submission fails', positiveInt('--max-attempts'), 3)
     .action(async (opts: WorkerCommandOptions) => {
       const controller = new AbortController();
