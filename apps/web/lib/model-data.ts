@@ -1,6 +1,7 @@
 /** Everything the model page and `/api/models/[id]` show about one model, assembled from the store. */
 import type { Model } from '@sciboard/db';
 import { boards, buildBoard, type BoardDefinition, type BoardRow, type BoardView } from '@sciboard/leaderboard';
+import { publicModel } from './public-view.ts';
 import { loadBoardInputs, parseId, type Store } from './store.ts';
 
 export interface ModelBoardScores {
@@ -37,7 +38,8 @@ export async function findModel(store: Store, idOrName: string): Promise<Model |
   return (id !== null ? await store.getModel(id) : undefined) ?? (await store.getModel(idOrName));
 }
 
-export async function loadModelPage(store: Store, idOrName: string): Promise<ModelPageData | null> {
+/** `viewer`: the token name of the request, which sees its own models' checkpoint path and submitter. */
+export async function loadModelPage(store: Store, idOrName: string, viewer?: string | null): Promise<ModelPageData | null> {
   const model = await findModel(store, idOrName);
   if (!model) return null;
   const inputs = await loadBoardInputs(store);
@@ -88,7 +90,7 @@ export async function loadModelPage(store: Store, idOrName: string): Promise<Mod
   });
 
   return {
-    model,
+    model: publicModel(model, viewer),
     boards: boardsData,
     subjects: [...subjects.values()].sort((a, b) => a.subject.localeCompare(b.subject)),
     history: { trainingRun: model.trainingRun, columns: [...historyColumns], points },

@@ -17,7 +17,7 @@ export { boardGroups } from './tasks/boards.ts';
 export { defineTemplateTask, argmax, type TemplateTaskSpec, type MultipleChoiceSpec, type GenerateSpec } from './tasks/templateTask.ts';
 export { applyFilters, exactMatch, INVALID_ANSWER, type FilterPipeline, type FilterStep } from './tasks/filters.ts';
 export { getTaskDefinition, getGroupDefinition, resolveTasks, listTasks, listGroups, leafTasksOf, UnknownTaskError } from './registry.ts';
-export { loadTaskSpec, isTaskSpecPath } from './spec.ts';
+export { loadTaskSpec, isTaskSpecPath, taskSpecDataFiles } from './spec.ts';
 export * from './aggregate.ts';
 export {
   evaluate,

@@ -125,6 +125,16 @@ function loadDocs(r: SpecReader, key: string, baseDir: string): Doc[] {
   return r.fail([key], `data file must end in .jsonl or .csv, got ${JSON.stringify(file)}`);
 }
 
+/**
+ * The data files a spec makes the evaluator read (`data_files`, `fewshot_data_files`), resolved as
+ * `loadTaskSpec` resolves them, so a server can check where they lie before it queues the suite.
+ */
+export function taskSpecDataFiles(file: string): string[] {
+  const r = parseSpecFile(file);
+  const baseDir = dirname(resolve(file));
+  return ['data_files', 'fewshot_data_files'].filter((key) => r.get([key]) !== undefined).map((key) => resolve(baseDir, r.string([key])));
+}
+
 export function loadTaskSpec(file: string): TaskDefinition {
   const r = parseSpecFile(file);
   const baseDir = dirname(resolve(file));

@@ -31,6 +31,16 @@ export function parseParams(text: string): number {
   return value;
 }
 
+/**
+ * Where JSON.parse stopped, without its message: Node quotes the text around the error ("root:x:0:0:…" is not
+ * valid JSON), and a message must never echo a file's contents back to whoever submitted it.
+ */
+export function jsonErrorPlace(err: unknown): string {
+  const position = /position (\d+)/.exec(String((err as Error)?.message))?.[1];
+  if (position !== undefined) return `syntax error at character ${position}`;
+  return /end of JSON input/i.test(String((err as Error)?.message)) ? 'unexpected end of the file' : 'syntax error';
+}
+
 export interface CheckpointLayout {
   dir: string;
   graphPath: string;
@@ -51,7 +61,7 @@ export function checkCheckpointLayout(dirInput: string, declaredParamsBillions?:
     try {
       JSON.parse(readFileSync(path, 'utf8'));
     } catch (err) {
-      throw new SubmissionError(`checkpoint: ${path} is not valid JSON (${(err as Error).message})`, 'checkpoint');
+      throw new SubmissionError(`checkpoint: ${path} is not valid JSON (${jsonErrorPlace(err)})`, 'checkpoint');
     }
   }
   const graph = GRAPH_CANDIDATES.map((c) => join(dir, c)).find((p) => existsSync(p));

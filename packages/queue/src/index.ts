@@ -1,5 +1,7 @@
 export { isTaskSpecPath } from '@sciboard/eval';
 export { checkCheckpointLayout, checkParamsPlausible, checkpointContentHash, parseParams, SubmissionError, BYTES_PER_PARAM, type CheckpointLayout } from './checkpoint.ts';
+export { confineCheckpoint, confineSpecData, graphExternalLocations, realPathInside, isInside } from './confine.ts';
+export { checkTaskData, defaultDataDir } from './task-data.ts';
 export { boardSubsets, planSubsets, DEFAULT_BOARDS, type SubsetPlan } from './plan.ts';
 export {
   openShardQueue,

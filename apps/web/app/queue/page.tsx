@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import type { SubmissionSummary } from '@sciboard/db';
+import { redactPaths } from '../../lib/public-view.ts';
 import { getStore } from '../../lib/store.ts';
 
 export const dynamic = 'force-dynamic';
@@ -54,7 +55,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
                     <td>{payload.model?.id ? <a href={`/models/${payload.model.id}`}>{payload.model.name}</a> : payload.model?.name}</td>
                     <td className={`status-${s.status}`}>
                       {s.status}
-                      {s.status === 'failed' && s.error ? <div className="error">{s.error}</div> : null}
+                      {s.status === 'failed' && s.error ? <div className="error">{redactPaths(s.error)}</div> : null}
                     </td>
                     <td>
                       <progress max={1} value={s.progress ?? 0} /> {progressText(s)}

@@ -1,7 +1,8 @@
 'use server';
 
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { confinePath, formatZodError, intake, IntakeError, authenticate, checkRate, submissionFields } from '../api/submissions/intake.ts';
+import { authenticate, checkRate, clientAddress, confinePath, formatZodError, intake, IntakeError, submissionFields } from '../api/submissions/intake.ts';
 import { getStore } from '../../lib/store.ts';
 
 export interface SubmitFormState {
@@ -20,13 +21,13 @@ export async function submitCheckpoint(_previous: SubmitFormState, form: FormDat
     const store = await getStore();
     const secret = String(form.get('token') ?? '').trim();
     if (!secret) throw new IntakeError(401, 'a token is required (create one with `sciboard token create`)', 'token');
-    const token = await authenticate(store, `Bearer ${secret}`);
+    const token = await authenticate(store, `Bearer ${secret}`, clientAddress((await headers()).get('x-forwarded-for')));
+    checkRate(token.id);
     const fields = Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
     const parsed = submissionFields.safeParse(fields);
     if (!parsed.success) throw formatZodError(parsed.error);
     if (!parsed.data.checkpoint) throw new IntakeError(400, 'checkpoint: give the folder as a path under the model roots', 'checkpoint');
     const dir = confinePath(parsed.data.checkpoint);
-    checkRate(token.id);
     const outcome = await intake(store, parsed.data, dir, `token:${token.name}`);
     target = `/queue?${outcome.kind === 'duplicate' ? 'duplicate' : 'submitted'}=${outcome.submission.id}`;
   } catch (err) {

@@ -1,35 +1,37 @@
 /**
- * Turning a submission request (API or form) into queued shards: token, rate limit, field validation with
- * zod, checkpoint path confinement under SCIBOARD_MODEL_ROOTS. Every check runs before the first write, so a
- * refused request leaves the database as it was. Loading the ONNX graph is left to the worker (the site
- * runs no inference); its failure fails the submission with the reason.
+ * Turning a submission request (API or form) into queued shards: token, rate limits, field validation with
+ * zod, confinement under SCIBOARD_MODEL_ROOTS of every path the server will read for it (checkpoint folder and
+ * its files, the graph's external weights, suite files and their data), and the tasks' data being there.
+ * Every check runs before the first write, so a refused request leaves the database as it was. Loading the
+ * ONNX graph is left to the worker (the site runs no inference); its failure fails the submission.
  */
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { createHash } from 'node:crypto';
+import { existsSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { resolveTarget, type Store } from '@sciboard/db';
 import {
   checkCheckpointLayout,
   checkpointContentHash,
+  checkTaskData,
+  confineCheckpoint,
+  confineSpecData,
+  defaultDataDir,
   enqueueSubmission,
   isTaskSpecPath,
   openShardQueue,
   parseParams,
+  payloadOf,
+  planSubsets,
+  realPathInside,
   SubmissionError,
   type EnqueueOutcome,
   type ShardQueue,
+  type SubmissionRequest,
 } from '@sciboard/queue';
 import { z } from 'zod';
+import { IntakeError } from './errors.ts';
+import type { StagedUpload } from './upload.ts';
 
-export class IntakeError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export { IntakeError };
 
 const optionalText = z.string().trim().max(200).optional().transform((v) => (v ? v : undefined));
 const list = z
@@ -63,36 +65,21 @@ export function modelRoots(): string[] {
     .map((r) => resolve(r));
 }
 
-const inside = (root: string, path: string) => {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
-
-/** The real path of `given` if it lies under an allowed root once symlinks are resolved; else a 400. */
+/**
+ * The real path of `given` if it exists under an allowed root once symlinks are resolved; else a 400. A path
+ * that is missing and one that exists outside the roots get the same answer, so the answer reveals nothing
+ * about the server's files.
+ */
 export function confinePath(given: string, field = 'checkpoint'): string {
   const roots = modelRoots();
   if (roots.length === 0) throw new IntakeError(400, `${field}: this site accepts no checkpoint paths (SCIBOARD_MODEL_ROOTS is not set)`, field);
   if (given.split(/[\\/]/).includes('..')) throw new IntakeError(400, `${field}: "${given}" must not contain ".." segments`, field);
   const candidates = isAbsolute(given) ? [resolve(given)] : roots.map((r) => resolve(r, given));
   for (const candidate of candidates) {
-    let real: string;
-    try {
-      real = realpathSync(candidate);
-    } catch {
-      continue;
-    }
-    if (roots.some((root) => inside(safeRealpath(root), real))) return real;
-    throw new IntakeError(400, `${field}: "${given}" resolves outside the allowed model roots`, field);
+    const real = realPathInside(roots, candidate);
+    if (real) return real;
   }
-  throw new IntakeError(400, `${field}: "${given}" does not exist under the allowed model roots (${roots.join(', ')})`, field);
-}
-
-function safeRealpath(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
+  throw new IntakeError(400, `${field}: "${given}" is not a path under the allowed model roots`, field);
 }
 
 export function formatZodError(error: z.ZodError): IntakeError {
@@ -101,22 +88,53 @@ export function formatZodError(error: z.ZodError): IntakeError {
   return new IntakeError(400, `${field}: ${first.message}`, field);
 }
 
-/** Submissions per token per minute (env SCIBOARD_SUBMIT_RATE_PER_MINUTE, default 20). */
-const recent = new Map<number, number[]>();
+/** Times of recent events per key, forgetting those older than a minute. */
+function recentTimes(map: Map<string, number[]>, key: string, now: number): number[] {
+  const times = (map.get(key) ?? []).filter((t) => now - t < 60_000);
+  if (times.length === 0) map.delete(key);
+  else map.set(key, times);
+  return times;
+}
+
+/**
+ * Submissions per token per minute (env SCIBOARD_SUBMIT_RATE_PER_MINUTE, default 20), counted as soon as the
+ * token is known: before the body is read and whether or not the later checks pass.
+ */
+const recent = new Map<string, number[]>();
 export function checkRate(tokenId: number): void {
   const perMinute = Number(process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE ?? 20);
   const now = Date.now();
-  const times = (recent.get(tokenId) ?? []).filter((t) => now - t < 60_000);
+  const times = recentTimes(recent, String(tokenId), now);
   if (times.length >= perMinute) throw new IntakeError(429, `rate limit: at most ${perMinute} submissions per minute per token`);
-  times.push(now);
-  recent.set(tokenId, times);
+  recent.set(String(tokenId), [...times, now]);
 }
 
-export async function authenticate(store: Store, header: string | null | undefined): Promise<{ id: number; name: string }> {
+/**
+ * The client's address: the last `X-Forwarded-For` entry, which is what the reverse proxy in front of the site
+ * saw (Next.js fills the header with the socket's address when no proxy set it).
+ */
+export function clientAddress(forwardedFor: string | null | undefined): string {
+  return forwardedFor?.split(',').at(-1)?.trim() || 'unknown';
+}
+
+/** Failed token checks per client address per minute (env SCIBOARD_AUTH_FAILURES_PER_MINUTE, default 10). */
+const failures = new Map<string, number[]>();
+
+export async function authenticate(store: Store, header: string | null | undefined, client = 'unknown'): Promise<{ id: number; name: string }> {
+  const perMinute = Number(process.env.SCIBOARD_AUTH_FAILURES_PER_MINUTE ?? 10);
+  const now = Date.now();
+  // Refused before the token is even looked at: guessing tokens from one address is slowed to this rate.
+  if (recentTimes(failures, client, now).length >= perMinute) {
+    throw new IntakeError(429, `rate limit: at most ${perMinute} failed token checks per minute from one address`);
+  }
+  const failed = (message: string) => {
+    failures.set(client, [...recentTimes(failures, client, now), now]);
+    return new IntakeError(401, message);
+  };
   const secret = header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (header && !header.includes(' ') ? header : undefined);
-  if (!secret) throw new IntakeError(401, 'a token is required: send "Authorization: Bearer <token>" (create one with `sciboard token create`)');
+  if (!secret) throw failed('a token is required: send "Authorization: Bearer <token>" (create one with `sciboard token create`)');
   const token = await store.verifyApiToken(secret);
-  if (!token) throw new IntakeError(401, 'the token is unknown or revoked');
+  if (!token) throw failed('the token is unknown or revoked');
   return token;
 }
 
@@ -127,15 +145,30 @@ function queueFor(store: Store): Promise<ShardQueue> {
   return queueOpened;
 }
 
-/** Validated fields plus the checkpoint folder (already confined) → queued submission or the duplicate. */
-export async function intake(store: Store, fields: SubmissionFields, checkpointDir: string, submittedBy: string): Promise<EnqueueOutcome> {
+function asIntakeError(err: unknown): unknown {
+  return err instanceof SubmissionError ? new IntakeError(400, err.message, err.field) : err;
+}
+
+/**
+ * Every check a submission of `checkpointDir` must pass, in the order that reads nothing outside the roots:
+ * the folder's files and the graph's external weights are confined before any is opened, suite files and their
+ * data files before the suite is loaded, and then each task's data is loaded once to see that it is there.
+ */
+async function checkedRequest(fields: SubmissionFields, checkpointDir: string, submittedBy: string): Promise<SubmissionRequest> {
+  const roots = modelRoots();
   try {
     const params = fields.params === undefined ? undefined : parseParams(fields.params);
+    confineCheckpoint(checkpointDir, roots);
     checkCheckpointLayout(checkpointDir, params);
-    // Suite files are read on the server: they obey the same confinement as checkpoints.
-    const tasks = fields.tasks?.map((t) => (isTaskSpecPath(t) ? confinePath(t, 'tasks') : t));
+    const tasks = fields.tasks?.map((t) => {
+      if (!isTaskSpecPath(t)) return t;
+      const spec = confinePath(t, 'tasks');
+      confineSpecData(spec, roots);
+      return spec;
+    });
+    checkTaskData(planSubsets({ boards: fields.boards, tasks }), defaultDataDir());
     const contentHash = await checkpointContentHash(checkpointDir);
-    return await enqueueSubmission(store, await queueFor(store), {
+    return {
       checkpoint: checkpointDir,
       contentHash,
       name: fields.name,
@@ -147,38 +180,60 @@ export async function intake(store: Store, fields: SubmissionFields, checkpointD
       tasks,
       limit: fields.limit,
       submittedBy,
-    });
+    };
   } catch (err) {
-    if (err instanceof SubmissionError) throw new IntakeError(400, err.message, err.field);
-    throw err;
+    throw asIntakeError(err);
   }
 }
 
-/** Files an upload may hold: a checkpoint's flat layout, nothing else. */
-const UPLOAD_NAMES = /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\.json$|^(model|decoder_model_merged)\.onnx(_data|\.data)?$/;
+/** Validated fields plus the checkpoint folder (already confined) → queued submission or the duplicate. */
+export async function intake(store: Store, fields: SubmissionFields, checkpointDir: string, submittedBy: string): Promise<EnqueueOutcome> {
+  const request = await checkedRequest(fields, checkpointDir, submittedBy);
+  try {
+    return await enqueueSubmission(store, await queueFor(store), request);
+  } catch (err) {
+    throw asIntakeError(err);
+  }
+}
+
+/** Where uploads are staged before their checks pass: beside their final place, so moving them is a rename. */
+export function uploadStaging(): string {
+  const roots = modelRoots();
+  if (roots.length === 0) throw new IntakeError(400, 'checkpoint: this site accepts no uploads (SCIBOARD_MODEL_ROOTS is not set)', 'checkpoint');
+  return join(roots[0]!, 'uploads', '.incoming');
+}
+
+/**
+ * An uploaded checkpoint: checked in its staging folder, moved to `<first root>/uploads/<content hash>/` only
+ * once every check has passed, and removed again if queueing it is refused, so a refusal leaves no files.
+ */
+export async function intakeUpload(store: Store, fields: SubmissionFields, staged: StagedUpload, submittedBy: string): Promise<EnqueueOutcome> {
+  if (staged.files.length === 0) throw new IntakeError(400, 'checkpoint: the upload holds no files', 'checkpoint');
+  const request = await checkedRequest(fields, staged.dir, submittedBy);
+  const final = join(modelRoots()[0]!, 'uploads', staged.hash.slice(0, 24));
+  let placedHere = false;
+  if (!existsSync(final)) {
+    try {
+      renameSync(staged.dir, final);
+      placedHere = true;
+    } catch (err) {
+      // The same content arriving at once from elsewhere was placed first: use that copy.
+      if (!existsSync(final)) throw err;
+    }
+  }
+  try {
+    const outcome = await enqueueSubmission(store, await queueFor(store), { ...request, checkpoint: realpathSync(final) });
+    // Already submitted from another folder: that submission's files are the ones its workers read.
+    if (outcome.kind === 'duplicate' && placedHere && payloadOf(outcome.submission).model.checkpointPath !== realpathSync(final)) {
+      rmSync(final, { recursive: true, force: true });
+    }
+    return outcome;
+  } catch (err) {
+    if (placedHere) rmSync(final, { recursive: true, force: true });
+    throw asIntakeError(err);
+  }
+}
 
 export function uploadLimitBytes(): number {
   return Number(process.env.SCIBOARD_UPLOAD_MAX_BYTES ?? 512 * 1024 * 1024);
 }
-
-/** Writes uploaded checkpoint files into a folder named by their content under the first model root. */
-export async function storeUpload(files: File[]): Promise<string> {
-  const roots = modelRoots();
-  if (roots.length === 0) throw new IntakeError(400, 'checkpoint: this site accepts no uploads (SCIBOARD_MODEL_ROOTS is not set)', 'checkpoint');
-  if (files.length === 0) throw new IntakeError(400, 'checkpoint: the upload holds no files', 'checkpoint');
-  const total = files.reduce((s, f) => s + f.size, 0);
-  if (total > uploadLimitBytes()) throw new IntakeError(413, `checkpoint: the upload is ${total} bytes, over the limit of ${uploadLimitBytes()}`, 'checkpoint');
-  const hash = createHash('sha256');
-  const contents: [string, Buffer][] = [];
-  for (const file of files) {
-    if (!UPLOAD_NAMES.test(file.name)) throw new IntakeError(400, `checkpoint: unexpected file "${file.name}" in the upload (expected config.json, tokenizer.json, model.onnx, …)`, 'checkpoint');
-    const bytes = Buffer.from(await file.arrayBuffer());
-    hash.update(`${file.name}\u0000${bytes.length}\u0000`).update(bytes);
-    contents.push([file.name, bytes]);
-  }
-  const dir = join(roots[0]!, 'uploads', hash.digest('hex').slice(0, 24));
-  mkdirSync(dir, { recursive: true });
-  for (const [name, bytes] of contents) writeFileSync(join(dir, name), bytes);
-  return dir;
-}
-

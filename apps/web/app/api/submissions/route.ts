@@ -1,12 +1,19 @@
+import { rmSync } from 'node:fs';
 import { getStore, type Store } from '../../../lib/store.ts';
-import { authenticate, checkRate, confinePath, formatZodError, intake, IntakeError, storeUpload, submissionFields, uploadLimitBytes } from './intake.ts';
+import { publicSubmission, viewerToken } from '../../../lib/public-view.ts';
+import { authenticate, checkRate, clientAddress, confinePath, formatZodError, intake, intakeUpload, IntakeError, submissionFields, uploadLimitBytes, uploadStaging } from './intake.ts';
+import { readBoundedText, receiveUpload, type StagedUpload } from './upload.ts';
 
 export const dynamic = 'force-dynamic';
 
-/** Submissions, newest first (public, like every read). */
-export async function GET() {
+/**
+ * Submissions, newest first (public, like every read). Checkpoint paths and token names are the submitter's
+ * own: they are shown only to a request carrying the token that submitted.
+ */
+export async function GET(request: Request) {
   const store = await getStore();
-  return Response.json({ submissions: await store.listSubmissions({ limit: 200 }) });
+  const viewer = await viewerToken(store, request.headers.get('authorization'), request.headers.get('x-forwarded-for'));
+  return Response.json({ submissions: (await store.listSubmissions({ limit: 200 })).map((s) => publicSubmission(s, viewer)) });
 }
 
 function refuse(err: unknown): Response {
@@ -14,36 +21,36 @@ function refuse(err: unknown): Response {
   throw err;
 }
 
+const JSON_LIMIT = 1024 * 1024;
+
 /**
  * Queues a checkpoint. JSON body `{checkpoint, name, params?, family?, license?, revision?, boards?|tasks?,
  * limit?}` with `checkpoint` a folder under SCIBOARD_MODEL_ROOTS, or multipart form data with the same
- * fields and the checkpoint's files under `files`. Needs `Authorization: Bearer <token>`.
+ * fields and the checkpoint's files under `files`. Needs `Authorization: Bearer <token>`. The token and its
+ * rate are checked before the body is read; the body is then read as it streams, up to its limit.
  */
 export async function POST(request: Request) {
   let store: Store;
+  let staged: StagedUpload | undefined;
   try {
     store = await getStore();
-    const token = await authenticate(store, request.headers.get('authorization'));
+    const token = await authenticate(store, request.headers.get('authorization'), clientAddress(request.headers.get('x-forwarded-for')));
+    checkRate(token.id);
     const length = Number(request.headers.get('content-length') ?? NaN);
     if (Number.isFinite(length) && length > uploadLimitBytes() + 1024 * 1024) {
       throw new IntakeError(413, `request body is ${length} bytes, over the limit of ${uploadLimitBytes()}`);
     }
     const type = request.headers.get('content-type') ?? '';
     let body: Record<string, unknown>;
-    let files: File[] = [];
     if (type.startsWith('multipart/form-data')) {
-      const form = await request.formData().catch(() => {
-        throw new IntakeError(400, 'body: not valid multipart form data');
-      });
-      files = form.getAll('files').filter((f): f is File => typeof f !== 'string');
-      body = Object.fromEntries([...form.entries()].filter(([k, v]) => k !== 'files' && typeof v === 'string' && v !== ''));
+      staged = await receiveUpload(request, uploadLimitBytes(), uploadStaging());
+      body = staged.fields;
     } else if (type.startsWith('application/json')) {
-      const text = await request.text();
-      if (text.length > 1024 * 1024) throw new IntakeError(413, 'body: a JSON submission must be under 1 MiB (upload files as multipart form data)');
+      const text = await readBoundedText(request, JSON_LIMIT, 'body: a JSON submission (upload files as multipart form data)');
       try {
         body = JSON.parse(text) as Record<string, unknown>;
-      } catch (err) {
-        throw new IntakeError(400, `body: not valid JSON (${(err as Error).message})`);
+      } catch {
+        throw new IntakeError(400, 'body: not valid JSON');
       }
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new IntakeError(400, 'body: expected a JSON object');
     } else {
@@ -52,11 +59,11 @@ export async function POST(request: Request) {
     const parsed = submissionFields.safeParse(body);
     if (!parsed.success) throw formatZodError(parsed.error);
     const fields = parsed.data;
-    if (files.length > 0 && fields.checkpoint) throw new IntakeError(400, 'checkpoint: give a path or upload files, not both', 'checkpoint');
-    if (files.length === 0 && !fields.checkpoint) throw new IntakeError(400, 'checkpoint: give a path under the model roots or upload the files', 'checkpoint');
-    const dir = fields.checkpoint ? confinePath(fields.checkpoint) : undefined;
-    checkRate(token.id);
-    const outcome = await intake(store, fields, dir ?? (await storeUpload(files)), `token:${token.name}`);
+    const uploaded = staged !== undefined && staged.files.length > 0;
+    if (uploaded && fields.checkpoint) throw new IntakeError(400, 'checkpoint: give a path or upload files, not both', 'checkpoint');
+    if (!uploaded && !fields.checkpoint) throw new IntakeError(400, 'checkpoint: give a path under the model roots or upload the files', 'checkpoint');
+    const submittedBy = `token:${token.name}`;
+    const outcome = staged && uploaded ? await intakeUpload(store, fields, staged, submittedBy) : await intake(store, fields, confinePath(fields.checkpoint!), submittedBy);
     const { submission } = outcome;
     if (outcome.kind === 'duplicate') {
       return Response.json(
@@ -70,5 +77,7 @@ export async function POST(request: Request) {
     );
   } catch (err) {
     return refuse(err);
+  } finally {
+    if (staged) rmSync(staged.dir, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,8 @@ import { Facts } from '../../../components/Facts.tsx';
 import { HistoryChart, SizeChart, SubjectChart } from '../../../components/ModelCharts.tsx';
 import { loadModelPage } from '../../../lib/model-data.ts';
 import { getStore } from '../../../lib/store.ts';
+import { suiteHref } from '../../../lib/suite-link.ts';
+import { suitesByColumn } from '../../../lib/suites.ts';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Model' };
@@ -12,7 +14,7 @@ const fmt = (v: number) => v.toFixed(2);
 
 export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const data = await loadModelPage(await getStore(), decodeURIComponent(id));
+  const data = await loadModelPage(await getStore(), id);
   if (!data) notFound();
   const { model } = data;
   const facts = Object.entries(model).filter(([, v]) => typeof v !== 'object' || v === null || v instanceof Date);
@@ -22,7 +24,9 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       <h1>{model.name}</h1>
       <Facts label="Model facts" facts={facts} />
 
-      {data.boards.map((b) => (
+      {data.boards.map((b) => {
+        const suites = suitesByColumn(b.board);
+        return (
         <section key={b.board} aria-label={`${b.title} scores`}>
           <h2>
             <a href={`/${b.board}`}>{b.title}</a>
@@ -37,6 +41,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                   <th scope="col">rank in band</th>
                   <th scope="col">reported</th>
                   <th scope="col">run</th>
+                  <th scope="col">scored</th>
                 </tr>
               </thead>
               <tbody>
@@ -51,6 +56,13 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                       <td>{cell ? `${cell.rank}${cell.tied ? ' (tied)' : ''}` : '—'}</td>
                       <td>{reported ? `${fmt(reported.value)}${reported.rerun ? '†' : ''} (${reported.reportedBy})` : '—'}</td>
                       <td>{cell?.provenance ? <a href={`/runs/${cell.provenance.runId}?task=${encodeURIComponent(cell.provenance.subset)}`}>{cell.provenance.runId}</a> : '—'}</td>
+                      <td>
+                        {cell?.provenance && suites[column] ? (
+                          <a href={suiteHref(suites[column].subset)}>{suites[column].scoring}</a>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
                     </tr>
                   );
                 })}
@@ -59,7 +71,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                   <td>
                     {b.measured?.average.value === null || !b.measured ? '—' : `${fmt(b.measured.average.value!)}${b.measured.average.complete ? '' : '*'}`}
                   </td>
-                  <td colSpan={4} />
+                  <td colSpan={5} />
                 </tr>
               </tbody>
             </table>
@@ -67,7 +79,8 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           <h3>{b.averageName} against parameter count</h3>
           <SizeChart data={b.sizes} averageName={b.averageName} />
         </section>
-      ))}
+        );
+      })}
 
       <h2>Per-subject accuracy</h2>
       <SubjectChart data={data.subjects} />

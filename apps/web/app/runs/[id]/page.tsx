@@ -5,6 +5,7 @@ import { duration, formatValue, parseJson, pct } from '../../../lib/format.ts';
 import { itemView } from '../../../lib/items.ts';
 import { MathText } from '../../../lib/math-text.tsx';
 import { primaryMetricKey } from '../../../lib/run-data.ts';
+import { redactPaths } from '../../../lib/public-view.ts';
 import { getStore, parseId } from '../../../lib/store.ts';
 
 export const dynamic = 'force-dynamic';
@@ -71,7 +72,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
       </h1>
       {run.error && (
         <p className="error" role="alert">
-          {run.error}
+          {redactPaths(run.error)}
         </p>
       )}
       <div className="cards">
