@@ -2,6 +2,7 @@ import { getBoard } from '@sciboard/leaderboard';
 import { filteredBoard, pageOfRows, parseBoardQuery, QueryError, queryToSearch, type SearchParams } from '../lib/board-query.ts';
 import { getStore, loadBoardInputs } from '../lib/store.ts';
 import { BoardTable } from './BoardTable.tsx';
+import { suitesByColumn } from '../lib/suites.ts';
 
 export async function BoardPage({ boardId, searchParams }: { boardId: string; searchParams: Promise<SearchParams> }) {
   const board = getBoard(boardId);
@@ -105,7 +106,7 @@ export async function BoardPage({ boardId, searchParams }: { boardId: string; se
         Export this view: <a href={exportHref('csv')}>CSV</a> <a href={exportHref('json')}>JSON</a>{' '}
         <a href={exportHref('latex')}>LaTeX</a>
       </div>
-      <BoardTable view={{ ...view, rows: pageRows }} query={{ ...query, page }} basePath={`/${board.id}`} />
+      <BoardTable view={{ ...view, rows: pageRows }} query={{ ...query, page }} basePath={`/${board.id}`} suites={suitesByColumn(board.id)} />
       {pages > 1 && (
         <nav className="pager" aria-label="Board pages">
           {page > 1 && <a href={`/${board.id}${queryToSearch({ ...query, page: page - 1 })}`}>← previous</a>}
@@ -119,7 +120,7 @@ export async function BoardPage({ boardId, searchParams }: { boardId: string; se
         <b>Bold</b> best and <u>underlined</u> second within a band and column; † re-run by the source&apos;s authors;
         averages with * lack a column. Hover or focus a cell for its 95% interval and provenance. Ranks treat two
         models as tied when their 95% intervals overlap (reported numbers carry no interval).
-        {view.normalised && ' Scores are normalised: (raw − 1/choices) / (1 − 1/choices); generation tasks keep a 0 baseline.'}
+        {view.normalised && ' Scores are normalised: (raw − baseline) / (1 − baseline), the baseline being random guessing (1/choices; SciEval weighs its item types, see /suites); generation tasks keep a 0 baseline.'}
       </p>
     </>
   );

@@ -9,13 +9,14 @@ import type { BoardCell, BoardRow, BoardView } from '@sciboard/leaderboard';
 import { useRouter } from 'next/navigation';
 import { useMemo, type KeyboardEvent } from 'react';
 import { queryToSearch, type BoardQuery } from '../lib/board-query.ts';
+import { suiteHref, type SuiteInfo } from '../lib/suite-link.ts';
 
 const features = tableFeatures({ rowSortingFeature });
 const columnHelper = createColumnHelper<typeof features, BoardRow>();
 
 const fmt = (v: number) => v.toFixed(2);
 
-function CellView({ cell, column, row }: { cell: BoardCell | undefined; column: string; row: BoardRow }) {
+function CellView({ cell, column, row, suite }: { cell: BoardCell | undefined; column: string; row: BoardRow; suite?: SuiteInfo }) {
   if (!cell) return <span className="muted" aria-label="no result">-</span>;
   const markClass = cell.mark === 'best' ? 'mark-best' : cell.mark === 'second' ? 'mark-second' : '';
   const text = (
@@ -34,6 +35,11 @@ function CellView({ cell, column, row }: { cell: BoardCell | undefined; column: 
       ) : (
         // Reachable with the arrow keys (and showing its card on focus) without adding hundreds of Tab stops.
         <span tabIndex={-1}>{text}</span>
+      )}
+      {p && suite && (
+        <a className="suite-link" href={suiteHref(suite.subset)} title={`scored: ${suite.scoring}`} aria-label={`${column} suite: ${suite.scoring}`}>
+          ⓘ
+        </a>
       )}
       <span className="tip" role="tooltip">
         <strong>
@@ -57,6 +63,12 @@ function CellView({ cell, column, row }: { cell: BoardCell | undefined; column: 
           </dd>
           {p && (
             <>
+              {suite && (
+                <>
+                  <dt>scored</dt>
+                  <dd>{suite.scoring}</dd>
+                </>
+              )}
               <dt>run</dt>
               <dd>{p.runId}</dd>
               <dt>subset, metric</dt>
@@ -128,7 +140,7 @@ function onGridKeyDown(event: KeyboardEvent<HTMLTableElement>) {
   (focusable ?? target).focus();
 }
 
-export function BoardTable({ view, query, basePath }: { view: BoardView; query: BoardQuery; basePath: string }) {
+export function BoardTable({ view, query, basePath, suites = {} }: { view: BoardView; query: BoardQuery; basePath: string; suites?: Record<string, SuiteInfo> }) {
   const router = useRouter();
   const go = (next: Partial<BoardQuery>) => router.push(`${basePath}${queryToSearch({ ...query, ...next })}`, { scroll: false });
 
@@ -153,7 +165,7 @@ export function BoardTable({ view, query, basePath }: { view: BoardView; query: 
         columnHelper.accessor((row) => row.cells[name]?.value, {
           id: name,
           header: name,
-          cell: (info) => <CellView cell={info.row.original.cells[name]} column={name} row={info.row.original} />,
+          cell: (info) => <CellView cell={info.row.original.cells[name]} column={name} row={info.row.original} suite={suites[name]} />,
         }),
       ),
       columnHelper.accessor((row) => row.average.value ?? undefined, {
@@ -172,7 +184,7 @@ export function BoardTable({ view, query, basePath }: { view: BoardView; query: 
         },
       }),
       ]),
-    [view.columns, view.averageName],
+    [view.columns, view.averageName, suites],
   );
 
   const table = useTable({

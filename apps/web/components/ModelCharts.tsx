@@ -16,6 +16,7 @@ import {
   YAxis,
   ZAxis,
 } from 'recharts';
+import { PERCENT_TICKS, percentTick } from '../lib/chart-ticks.ts';
 
 export interface SubjectBar {
   subject: string;
@@ -43,7 +44,7 @@ export function SubjectChart({ data }: { data: SubjectBar[] }) {
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={data} layout="vertical" margin={{ left: 20, right: 20 }}>
           <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
-          <XAxis type="number" domain={[0, 100]} stroke={axisColor} unit="%" />
+          <XAxis type="number" domain={[0, 100]} ticks={PERCENT_TICKS} allowDataOverflow stroke={axisColor} tickFormatter={percentTick} />
           <YAxis type="category" dataKey="subject" width={200} stroke={axisColor} tick={{ fontSize: 11 }} />
           <Tooltip formatter={(v) => `${Number(v).toFixed(2)}%`} />
           <Bar dataKey="value" name="accuracy" fill="#4c84d9" isAnimationActive={false}>
@@ -66,7 +67,7 @@ export function SizeChart({ data, averageName }: { data: SizePoint[]; averageNam
           <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
           <XAxis type="number" dataKey="params" name="parameters" scale="log" domain={['auto', 'auto']} stroke={axisColor}
             tickFormatter={(v: number) => (v >= 1e9 ? `${(v / 1e9).toFixed(1)}B` : `${(v / 1e6).toFixed(1)}M`)} />
-          <YAxis type="number" dataKey="average" name={averageName} unit="%" stroke={axisColor} />
+          <YAxis type="number" dataKey="average" name={averageName} stroke={axisColor} tickFormatter={percentTick} />
           <ZAxis dataKey="model" name="model" />
           <Tooltip cursor={{ strokeDasharray: '3 3' }} />
           <Legend />
@@ -88,7 +89,7 @@ export function HistoryChart({ data, columns }: { data: HistoryPoint[]; columns:
         <LineChart data={data} margin={{ left: 10, right: 20 }}>
           <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
           <XAxis dataKey="label" stroke={axisColor} />
-          <YAxis unit="%" stroke={axisColor} />
+          <YAxis stroke={axisColor} tickFormatter={percentTick} />
           <Tooltip />
           <Legend />
           {columns.map((c, i) => (
