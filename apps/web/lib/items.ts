@@ -15,6 +15,8 @@ export interface ItemView {
   extracted: string;
   gold: string;
   correct: boolean | null;
+  /** Every metric's verdict for this item (minerva_math: exact_match and math_verify), with its note if any. */
+  verdicts: Array<{ key: string; value: number; note: string | null }>;
   choices: Array<{ text: string; logprob: number | null }>;
 }
 
@@ -30,7 +32,8 @@ const parsed = (v: unknown): unknown => {
   }
 };
 
-export function itemView(row: ResultRow): ItemView {
+/** `primaryMetric` ("<metric>,<filter>") decides `correct`; the item's first score when absent. */
+export function itemView(row: ResultRow, primaryMetric?: string): ItemView {
   const item = row as ResultRow & Record<string, unknown>;
   const request = obj(parsed(item.request));
   const response = obj(parsed(item.response));
@@ -46,7 +49,12 @@ export function itemView(row: ResultRow): ItemView {
     (best, c, i) => (c.logprob !== null && (best === null || c.logprob > choices[best]!.logprob!) ? i : best),
     null,
   );
-  const firstScore = Object.values(scores).find((v) => typeof v === 'number') as number | undefined;
+  const primary = primaryMetric !== undefined && typeof scores[primaryMetric] === 'number' ? (scores[primaryMetric] as number) : undefined;
+  const firstScore = primary ?? (Object.values(scores).find((v) => typeof v === 'number') as number | undefined);
+  const notes = obj(parsed(item.notes));
+  const verdicts = Object.entries(scores)
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
+    .map(([key, value]) => ({ key, value, note: str(notes[key]) ?? null }));
   const correct = typeof item.correct === 'boolean' ? item.correct : typeof item.correct === 'number' ? item.correct === 1 : firstScore === undefined ? null : firstScore >= 1;
   const doc = obj(parsed(item.doc));
   const prompt = str(item.prompt) ?? str(request.context) ?? '';
@@ -60,6 +68,7 @@ export function itemView(row: ResultRow): ItemView {
     extracted: str(item.extracted) ?? str(item.extractedAnswer) ?? str(Object.values(filtered)[0]) ?? '',
     gold: str(item.gold) ?? str(item.target) ?? '',
     correct,
+    verdicts,
     choices,
   };
 }

@@ -140,7 +140,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         {single ? ')' : ''} showing {results.total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE, results.total)}.
       </p>
       {results.items.map((raw) => {
-        const item = itemView(raw);
+        const item = itemView(raw, primaryMetric);
         const anchor = `q-${item.task}-${item.docIndex}`;
         return (
           <article key={anchor} id={anchor} className={`item ${item.correct === false ? 'wrong' : item.correct ? 'right' : ''}`}>
@@ -183,6 +183,25 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               <dd>
                 <MathText text={item.gold || '—'} />
               </dd>
+              {item.verdicts.length > 1 && (
+                <>
+                  <dt>verdicts</dt>
+                  <dd>
+                    {item.verdicts.map((v) => (
+                      <div key={v.key}>
+                        {v.key}: <strong className={v.value >= 1 ? 'pos' : 'neg'}>{formatValue(v.value)}</strong>
+                        {v.note && <span className="muted"> ({v.note})</span>}
+                      </div>
+                    ))}
+                  </dd>
+                </>
+              )}
+              {item.verdicts.length === 1 && item.verdicts[0]!.note && (
+                <>
+                  <dt>note</dt>
+                  <dd className="muted">{item.verdicts[0]!.note}</dd>
+                </>
+              )}
             </dl>
           </article>
         );
