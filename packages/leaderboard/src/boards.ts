@@ -144,7 +144,9 @@ export const boards = {
         filter: 'none',
         choices: null,
         description: 'MATH test, lm-eval `minerva_math` group (4-shot Minerva prompt, equivalence-checked answers).',
-        suite: { url: `${LM_EVAL_TASKS}/minerva_math`, scoring: 'lm-eval minerva_math, 4-shot; exact_match of the normalised final answer, checked for equivalence.' },
+        // lm-eval's minerva_math also reports math_verify; the column reads exact_match, the metric published MATH
+        // numbers use. math_verify is stored beside it and shown on the run page.
+        suite: { url: `${LM_EVAL_TASKS}/minerva_math`, scoring: 'lm-eval minerva_math, 4-shot; exact_match of the normalised final answer, checked for equivalence (math_verify is reported beside it, not used here).' },
       },
       {
         name: 'Mathematics',
