@@ -26,8 +26,8 @@ export interface ItemScore {
    */
   answerFound?: Record<string, boolean>;
   /**
-   * `"<metric>,<filter>"` -> why that score is 0 without a real verdict (a check stopped at its time limit, a
-   * grader that raised). Absent when every verdict was reached normally.
+   * `"<metric>,<filter>"` -> why that score is 0 when the grader says: a check stopped at its time limit, a grader
+   * that raised, or the grader's own reason ("unparseable: ...", "... differs from gold ..."). Absent otherwise.
    */
   notes?: Record<string, string>;
 }
