@@ -11,8 +11,14 @@ export { loadAgievalMultipleChoice, agievalZeroShotQuery, type AgievalDoc } from
 export { CEVAL_SUBJECTS, cevalTasks, cevalGroups } from './tasks/ceval.ts';
 export { MMLU_SUBJECTS, mmluTasks, mmluGroups } from './tasks/mmlu.ts';
 export { agievalSatMath } from './tasks/agieval.ts';
-export { scievalValid, scievalCorrect } from './tasks/scieval.ts';
+export { scievalValid, scievalCorrect, scievalChance } from './tasks/scieval.ts';
 export { loadScieval, type ScievalDoc } from './data/scieval.ts';
+export { scibenchTasks, scibenchGroups, scoreScibenchCompletion } from './scibench/tasks.ts';
+export { scoreScibench, scibenchAnswer, scibenchEquiv, pythonFloat, pythonIsClose, type ScibenchVerdict } from './scibench/scoring.ts';
+export { loadScibenchBook, SCIBENCH_BOOKS, type ScibenchDoc } from './scibench/data.ts';
+export { mathematicsTasks, mathematicsGroups, MATHEMATICS_MODULES, scoreMathematics } from './mathematics/tasks.ts';
+export { extractMathematicsAnswer, mathematicsEquivalent } from './mathematics/answer.ts';
+export { loadMathematicsModule, type MathematicsDoc } from './mathematics/data.ts';
 export { boardGroups } from './tasks/boards.ts';
 export { defineTemplateTask, argmax, type TemplateTaskSpec, type MultipleChoiceSpec, type GenerateSpec } from './tasks/templateTask.ts';
 export { applyFilters, exactMatch, INVALID_ANSWER, type FilterPipeline, type FilterStep } from './tasks/filters.ts';
