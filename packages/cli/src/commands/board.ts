@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .description('Print a leaderboard (the same rows, marks and averages as the site and its JSON API)')
     .argument('<board>', Object.keys(boards).join(' or '))
     .option('--format <format>', `${Object.keys(FORMATS).join(', ')}`, 'table')
-    .option('--normalise', 'accuracy rescaled to the random-guess baseline: (raw − 1/choices) / (1 − 1/choices)')
+    .option('--normalise', 'accuracy rescaled to each column\'s random-guess baseline b: (raw − b) / (1 − b); b = 1/choices, SciEval\'s weighs its item types')
     .option('--hide-flagged', 'leave out models or cells flagged as questionable')
     .option('--columns <names>', 'comma-separated columns to show; the average is recomputed over them')
     .action(async (boardId: string, opts: { format: string; normalise?: boolean; hideFlagged?: boolean; columns?: string }) => {
