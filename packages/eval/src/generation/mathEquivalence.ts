@@ -4,7 +4,7 @@
  * LaTeX language (with its quirks: the longest valid prefix counts, letters are symbols, `\\pi` is a symbol) and
  * `symbolic/` makes sympy's zero decision. Each call is independent: no state is kept between calls.
  */
-import { LatexLexError, LatexLimitError, LatexParseError, parseLatex } from './latex/index.ts';
+import { LatexConversionError, LatexLexError, LatexLimitError, LatexParseError, parseLatex } from './latex/index.ts';
 import { type Expr, isZeroDifference } from './symbolic/index.ts';
 
 export interface MinervaEquivOptions {
@@ -28,7 +28,7 @@ function parse(text: string): Expr | string {
   try {
     return parseLatex(text);
   } catch (e) {
-    if (e instanceof LatexParseError || e instanceof LatexLexError) return `unparseable: ${shown(text)}`;
+    if (e instanceof LatexParseError || e instanceof LatexLexError || e instanceof LatexConversionError) return `unparseable: ${shown(text)}`;
     if (e instanceof LatexLimitError) return `unparseable: ${e.message}`;
     return `error: ${(e as Error).message.slice(0, 60)}`;
   }

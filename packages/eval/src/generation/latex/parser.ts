@@ -9,6 +9,7 @@ import * as E from '../symbolic/expr.ts';
 import type { Expr, KnownFunction, RelationOp } from '../symbolic/expr.ts';
 import { fromDecimal, rat, roundToBits } from '../symbolic/rational.ts';
 import { Lexer, type Token, type TokenType } from './lexer.ts';
+import { matrixDelimiterError } from './matrixDelimiters.ts';
 
 /** The input is not in sympy's language (sympy: LaTeXParsingError). */
 export class LatexParseError extends Error {}
@@ -18,6 +19,8 @@ export class LatexParseError extends Error {}
  * raises instead of dropping the rest (`1+2.` fails, `2 3.` reads 2, `x^{2.}` reads x). Observed behaviour.
  */
 class DotError extends LatexParseError {}
+/** Parsed, but sympy's conversion to an expression fails (an integer with leading zeros: `05`). */
+export class LatexConversionError extends Error {}
 /** Input too long or too deeply nested to read within our bounds. */
 export class LatexLimitError extends Error {}
 
@@ -31,8 +34,10 @@ const TRIG = new Set(['sin', 'cos', 'tan', 'csc', 'sec', 'cot', 'sinh', 'cosh', 
 
 /** Parses like sympy's `parse_latex` (after its `strip()`); throws LatexParseError / LatexLexError / LatexLimitError. */
 export function parseLatex(source: string): Expr {
+  if (source.length > MAX_LENGTH) throw new LatexLimitError(`input longer than ${MAX_LENGTH} characters`);
+  const delimiters = matrixDelimiterError(source);
+  if (delimiters) throw new LatexParseError(delimiters);
   const text = source.trim();
-  if (text.length > MAX_LENGTH) throw new LatexLimitError(`input longer than ${MAX_LENGTH} characters`);
   return new Parser(text).math();
 }
 
@@ -50,6 +55,8 @@ class Parser {
   private i = 0;
   private steps = 0;
   private depth = 0;
+  /** An integer with leading zeros on the parse path so far: sympy's Number('05') fails after parsing. */
+  private leadingZeros = false;
 
   constructor(text: string) {
     this.lexer = new Lexer(text);
@@ -78,11 +85,13 @@ class Parser {
   /** Runs an optional part: on a parse error, rewinds and returns null. Lexing errors are never retried. */
   private attempt<T>(f: () => T, keepDotErrors = false): T | null {
     const saved = this.i;
+    const savedZeros = this.leadingZeros;
     try {
       return f();
     } catch (e) {
       if (!(e instanceof LatexParseError) || (keepDotErrors && e instanceof DotError)) throw e;
       this.i = saved;
+      this.leadingZeros = savedZeros;
       return null;
     }
   }
@@ -100,7 +109,10 @@ class Parser {
     let left = this.expr();
     for (;;) {
       const op = RELATIONS[this.peek().type];
-      if (!op) return left;
+      if (!op) {
+        if (this.leadingZeros) throw new LatexConversionError('integer with leading zeros');
+        return left;
+      }
       this.next();
       left = E.relation(op, left, this.expr());
     }
@@ -168,23 +180,24 @@ class Parser {
     }
   }
 
+  /** `e|^{b}_{a}`: sympy substitutes each bound into e (see `substituteAt`) and takes the difference. */
   private evalAt(e: Expr): Expr {
     this.expect('BAR');
-    const parts: Expr[] = [e];
     const bound = (): Expr => {
       this.next();
       this.expect('L_BRACE');
       const lhs = this.expr();
       const b = this.is('EQUAL') ? (this.next(), E.relation('=', lhs, this.expr())) : lhs;
       this.expect('R_BRACE');
-      return b;
+      return substituteAt(e, b);
     };
     if (this.is('CARET')) {
-      parts.push(bound());
-      if (this.is('UNDERSCORE')) parts.push(this.attempt(bound) ?? E.opaque('none', []));
-    } else if (this.is('UNDERSCORE')) parts.push(bound());
-    else throw new LatexParseError('expected a bound');
-    return E.opaque('EvalAt', parts);
+      const upper = bound();
+      const lower = this.is('UNDERSCORE') ? this.attempt(bound) : null;
+      return lower ? E.add(upper, E.mul(MINUS_ONE, lower)) : upper;
+    }
+    if (this.is('UNDERSCORE')) return bound();
+    throw new LatexParseError('expected a bound');
   }
 
   private exp(nofunc: boolean): Expr {
@@ -374,7 +387,7 @@ class Parser {
   private integral(): Expr {
     this.next();
     const b = this.attempt(() => this.bounds(false)) ?? [];
-    const body = this.attempt(() => this.additive()) ?? E.ratExpr(rat(1n));
+    const body = this.is('DIFFERENTIAL') ? E.ratExpr(rat(1n)) : this.additive();
     const d = this.is('DIFFERENTIAL') ? [E.symbol(this.next().text)] : [];
     return E.opaque('Integral', [body, ...d, ...b]);
   }
@@ -490,6 +503,7 @@ class Parser {
       while (this.is('DIGIT') && (frac === '' || !this.is('DOT', 1))) frac += this.next().text;
       return floatLiteral(`${digits}.${frac}`);
     }
+    if (/^0+[1-9]/.test(digits)) this.leadingZeros = true;
     return E.ratExpr(rat(BigInt(digits)));
   }
 
@@ -532,4 +546,14 @@ function productOf(items: Expr[], i: number): Expr {
     if (E.freeSymbols(items[i - 1]!).length === 0 && E.freeSymbols(items[i + 1]!).length === 0) return productOf(items, i + 1);
   }
   return E.mul(res, productOf(items, i + 1));
+}
+
+/**
+ * sympy's `do_subs`: a bound `v=a` replaces v by a; a bare bound with symbols replaces its first symbol by the bound
+ * itself (sympy takes one from a set; with one symbol that is a no-op or a rescaling); without symbols nothing changes.
+ */
+function substituteAt(e: Expr, bound: Expr): Expr {
+  if (bound.k === 'rel') return E.substitute(e, E.key(bound.lhs), bound.rhs);
+  const symbols = E.freeSymbols(bound);
+  return symbols.length === 0 ? e : E.substitute(e, symbols[0]!, bound);
 }

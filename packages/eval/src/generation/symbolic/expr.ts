@@ -74,6 +74,25 @@ export function key(e: Expr): string {
   }
 }
 
+/** A structural text that keeps operand order and nesting, as sympy's equality of unevaluated trees does. */
+export function rawKey(e: Expr): string {
+  switch (e.k) {
+    case 'add':
+      return `Add(${e.args.map(rawKey).join(', ')})`;
+    case 'mul':
+      return `Mul(${e.args.map(rawKey).join(', ')})`;
+    case 'pow':
+      return `Pow(${rawKey(e.base)}, ${rawKey(e.exp)})`;
+    case 'fn':
+    case 'apply':
+      return `${e.name}(${e.args.map(rawKey).join(', ')})`;
+    case 'opaque':
+      return `${e.kind}[${e.args.map(rawKey).join(', ')}]`;
+    default:
+      return key(e);
+  }
+}
+
 /** Operands of nested sums (or products), as sympy's flattening sees them. */
 export function flatten(e: Expr, kind: 'add' | 'mul'): Expr[] {
   if (e.k !== kind) return [e];
@@ -107,4 +126,23 @@ export function freeSymbols(e: Expr): string[] {
     return false;
   });
   return [...names].sort();
+}
+
+/** Replaces every subtree whose key is `target` (a symbol name, or any canonical text) by `value`. */
+export function substitute(e: Expr, target: string, value: Expr): Expr {
+  if (key(e) === target) return value;
+  switch (e.k) {
+    case 'add':
+    case 'mul':
+    case 'fn':
+    case 'apply':
+    case 'opaque':
+      return { ...e, args: e.args.map((a) => substitute(a, target, value)) } as Expr;
+    case 'pow':
+      return { k: 'pow', base: substitute(e.base, target, value), exp: substitute(e.exp, target, value) };
+    case 'rel':
+      return { ...e, lhs: substitute(e.lhs, target, value), rhs: substitute(e.rhs, target, value) };
+    default:
+      return e;
+  }
 }

@@ -138,12 +138,15 @@ export function evaluateComplex(e: Expr, env: ReadonlyMap<string, Complex>): Com
       return pow(evaluateComplex(e.base, env), evaluateComplex(e.exp, env));
     case 'fn':
       return knownFunction(e.name, e.args.map((a) => evaluateComplex(a, env)));
-    case 'apply': {
+    case 'apply':
+    case 'opaque': {
       // A fixed smooth function per name and arity: equal calls agree, different ones almost surely do not.
-      let acc: Complex = c(hash(e.name) + 0.5);
+      // Integrals, sums and limits are not computed; they compare like undefined functions of their parts.
+      const name = e.k === 'apply' ? e.name : `\u0000${e.kind}`;
+      let acc: Complex = c(hash(name) + 0.5);
       e.args.forEach((a, i) => {
         const v = evaluateComplex(a, env);
-        acc = add(acc, mul(c(hash(`${e.name}#${i}`) + 0.25), sin(add(v, c(i + 0.3)))));
+        acc = add(acc, mul(c(hash(`${name}#${i}`) + 0.25), sin(add(v, c(i + 0.3)))));
       });
       return acc;
     }

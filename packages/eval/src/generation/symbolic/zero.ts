@@ -4,7 +4,7 @@
  * compared exactly where sympy is exact and in double precision where it has Floats, and everything else is
  * decided at fixed sample points with complex values (sympy's symbols are complex).
  */
-import { type Expr, flatten, freeSymbols, key, some } from './expr.ts';
+import { type Expr, flatten, freeSymbols, key, rawKey, some } from './expr.ts';
 import { exactValue, TooLargeError } from './exact.ts';
 import { mixedEqual, mixedValue } from './floats.ts';
 import { type Complex, complexAbs, evaluateComplex } from './numeric.ts';
@@ -36,19 +36,66 @@ function close(a: Complex, b: Complex): boolean {
 }
 const finite = (v: Complex): boolean => Number.isFinite(v[0]) && Number.isFinite(v[1]);
 
-/** Additive terms left after cancelling identical terms of `a` against terms of `b`. */
-function cancelTerms(a: Expr, b: Expr): [Expr[], Expr[]] {
-  const left = flatten(a, 'add');
-  const right = flatten(b, 'add');
-  const rightKeys = right.map(key);
+interface Term {
+  /** The term as written. */
+  expr: Expr;
+  /** sympy's numeric coefficient (`as_coeff_Mul`), null for 1. */
+  coeff: Expr | null;
+  /** Structural text of the rest, which must match exactly for two terms to combine. */
+  rest: string;
+}
+
+const isNumber = (e: Expr): boolean => e.k === 'rat' || e.k === 'float' || e.k === 'inf';
+
+function splitTerm(t: Expr): Term {
+  if (isNumber(t)) return { expr: t, coeff: t, rest: '1' };
+  if (t.k === 'mul' && isNumber(t.args[0]!)) {
+    const rest = t.args.slice(1);
+    return { expr: t, coeff: t.args[0]!, rest: rest.length === 1 ? rawKey(rest[0]!) : rawKey({ k: 'mul', args: rest }) };
+  }
+  return { expr: t, coeff: null, rest: rawKey(t) };
+}
+
+/**
+ * What `-t` is for a term of the subtracted side (sympy's `__neg__` keeps the tree unevaluated): the coefficient is
+ * negated; a leading -1 disappears, which leaves a one-operand product that matches nothing structurally.
+ */
+function negatedTerm(t: Expr): Term {
+  const term = splitTerm(t);
+  if (term.coeff && term.coeff.k === 'rat' && term.coeff.v.n === -1n && term.coeff.v.d === 1n && term.rest !== '1') {
+    return { expr: t, coeff: null, rest: `Mul(${term.rest})` };
+  }
+  return { ...term, coeff: term.coeff ? negateNumber(term.coeff) : { k: 'rat', v: Q.rat(-1n) } };
+}
+
+function negateNumber(e: Expr): Expr {
+  if (e.k === 'rat') return { k: 'rat', v: Q.neg(e.v) };
+  if (e.k === 'float') return { ...e, v: -e.v, exact: Q.neg(e.exact) };
+  return { k: 'mul', args: [{ k: 'rat', v: Q.rat(-1n) }, e] };
+}
+
+const coeffKey = (c: Expr | null): string => (c ? key(c) : '1');
+// A number times oo folds into an infinite coefficient when negated (2*oo becomes -oo).
+const infiniteCoefficient = (t: Term): boolean => t.coeff !== null && (some(t.coeff, (n) => n.k === 'inf') || t.rest === 'oo');
+
+/**
+ * sympy's Add flattening of `a - b`: terms of a and negated terms of b with the same structural rest and
+ * opposite coefficients cancel. Returns the terms of each side left over.
+ */
+function cancelTerms(a: Expr, b: Expr): [Expr[], Expr[]] | 'nan' {
+  const left = flatten(a, 'add').map(splitTerm);
+  const right = flatten(b, 'add').map(negatedTerm);
+  // oo and -oo meet in the numeric coefficient (nan), and an infinite coefficient never leaves zero behind.
+  if ([...left, ...right].some(infiniteCoefficient)) return 'nan';
+  const used = new Set<number>();
   const keptLeft: Expr[] = [];
   for (const t of left) {
-    const j = rightKeys.indexOf(key(t));
-    if (j >= 0) {
-      rightKeys[j] = '\u0000';
-    } else keptLeft.push(t);
+    const want = t.coeff ? key(negateNumber(t.coeff)) : '-1';
+    const j = right.findIndex((r, idx) => !used.has(idx) && r.rest === t.rest && coeffKey(r.coeff) === want);
+    if (j >= 0) used.add(j);
+    else keptLeft.push(t.expr);
   }
-  return [keptLeft, right.filter((_, j) => rightKeys[j] !== '\u0000')];
+  return [keptLeft, right.filter((_, j) => !used.has(j)).map((r) => r.expr)];
 }
 
 const sum = (terms: Expr[]): Expr => (terms.length === 1 ? terms[0]! : { k: 'add', args: terms });
@@ -57,13 +104,14 @@ const ZERO: Expr = { k: 'rat', v: Q.ZERO };
 /** Whether sympy would find `simplify(a - b) == 0`. */
 export function isZeroDifference(a: Expr, b: Expr): ZeroVerdict {
   if (a.k === 'rel' || b.k === 'rel') return { equal: false, reason: 'relation: cannot subtract' };
-  if (some(a, (n) => n.k === 'inf') || some(b, (n) => n.k === 'inf')) return { equal: false, reason: 'infinite: oo - oo is nan' };
-  const [ta, tb] = cancelTerms(a, b);
+  // A term like x*oo cancels against an identical one; oo itself, or oo leading a product, is a coefficient.
+  const cancelled = cancelTerms(a, b);
+  if (cancelled === 'nan') return { equal: false, reason: 'infinite: oo - oo is nan' };
+  const [ta, tb] = cancelled;
   if (ta.length === 0 && tb.length === 0) return { equal: true };
   const left = ta.length ? sum(ta) : ZERO;
   const right = tb.length ? sum(tb) : ZERO;
-  const opaque = [left, right].map((e) => (some(e, (n) => n.k === 'opaque') ? e : null)).find((e) => e);
-  if (opaque) return { equal: false, reason: 'unsupported construct' };
+  if (some(left, (n) => n.k === 'inf') || some(right, (n) => n.k === 'inf')) return { equal: false, reason: 'infinite value' };
   // sympy keeps a Float exponent apart from a rational one (x**0.5 is not sqrt(x)); only identical terms cancel.
   const floatExponent = (e: Expr): boolean => some(e, (n) => n.k === 'pow' && some(n.exp, (m) => m.k === 'float'));
   if (floatExponent(left) || floatExponent(right)) return { equal: false };
