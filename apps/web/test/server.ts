@@ -1,10 +1,25 @@
 /** Builds the site once and serves it on a free loopback port against a given SQLite file, for browser tests. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Whether Debian's chromium is there for the browser tests. When not, the reason is printed and they are
+ * skipped; under CI=true that is an error instead, so a green CI run means the browser tests really ran.
+ */
+export function chromiumAvailable(what: string, path = CHROMIUM): boolean {
+  if (existsSync(path)) return true;
+  const reason = `${what}: ${path} not found (apt-get install -y chromium)`;
+  if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires it, so the browser tests fail instead of skipping`);
+  console.warn(`skipping ${reason}`);
+  return false;
+}
 const nextBin = resolve(webRoot, '../../node_modules/next/dist/bin/next');
 
 export function freePort(): Promise<number> {

@@ -8,11 +8,9 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase, type Seeded } from './seed.ts';
-import { buildSite, startSite, webRoot, type RunningSite } from './server.ts';
+import { buildSite, chromiumAvailable, CHROMIUM, startSite, webRoot, type RunningSite } from './server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`skipping browser tests: ${CHROMIUM} not found (apt-get install -y chromium)`);
+const hasChromium = chromiumAvailable('browser tests');
 
 // The README's screenshots are refreshed on purpose (SCIBOARD_SCREENSHOTS_DIR=docs/screenshots); test runs keep theirs apart.
 const screenshots = resolve(process.env.SCIBOARD_SCREENSHOTS_DIR ?? resolve(webRoot, '../../test-output/screenshots'));

@@ -12,15 +12,14 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Store } from '@sciboard/db';
 import { writeTinyModel } from '@sciboard/onnx';
-import { buildSite, startSite, webRoot, type RunningSite } from './server.ts';
+import { buildSite, chromiumAvailable, CHROMIUM, startSite, webRoot, type RunningSite } from './server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const repo = resolve(webRoot, '../..');
 const screenshots = resolve(process.env.SCIBOARD_SCREENSHOTS_DIR ?? join(repo, 'test-output/screenshots'));
 const dataDir = resolve(process.env.SCIBOARD_SHARED_DIR ?? join(repo, '../shared'), 'data');
 const hasData = existsSync(join(dataDir, 'mmlu'));
 if (!hasData) console.warn(`submit test: no datasets under ${dataDir}; the form submits a sample suite and the model page is checked instead of the board`);
-if (!existsSync(CHROMIUM)) console.warn(`submit test: ${CHROMIUM} not found; skipping the browser part`);
+const hasChromium = chromiumAvailable('submit test, the browser part');
 
 const UPLOAD_LIMIT = 2_000_000;
 
@@ -173,7 +172,7 @@ describe('submitting through the site', () => {
     expect(read.submission.payload.model.checkpointPath.startsWith(join(root, 'uploads'))).toBe(true);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))('submits through the form, watches the queue reach finished, finds the model on the board', async () => {
+  it.skipIf(!hasChromium)('submits through the form, watches the queue reach finished, finds the model on the board', async () => {
     const browser: BrowserContext = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

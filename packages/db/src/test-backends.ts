@@ -27,13 +27,35 @@ export function sqliteBackend(): TestBackend {
 
 let counter = 0;
 
-/** Undefined, with the reason printed, when no PostgreSQL server answers. */
+/**
+ * A test's prerequisite is missing: printed and skipped on a developer machine, an error under CI=true (so a
+ * green CI run means the PostgreSQL tests really ran).
+ */
+export function skipOrFail(reason: string): void {
+  if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires it, so the tests that need it fail instead of skipping`);
+  console.warn(`skipping: ${reason}`);
+}
+
+/** Whether the local PostgreSQL server answers; when not, skipOrFail with the reason. */
+export async function postgresAvailable(): Promise<boolean> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+    await admin.end();
+    return true;
+  } catch (err) {
+    skipOrFail(`PostgreSQL tests: no server at ${PG_ADMIN_URL} (${(err as Error).message})`);
+    return false;
+  }
+}
+
+/** Undefined, with the reason printed, when no PostgreSQL server answers (an error under CI=true). */
 export async function postgresBackend(): Promise<TestBackend | undefined> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
   } catch (err) {
-    console.warn(`skipping PostgreSQL tests: no server at ${PG_ADMIN_URL} (${(err as Error).message})`);
+    skipOrFail(`PostgreSQL tests: no server at ${PG_ADMIN_URL} (${(err as Error).message})`);
     return undefined;
   }
   const database = `sciboard_test_${process.pid}_${Date.now()}_${counter++}`;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipOrFail } from '../../eval/src/testing/sharedData.ts';
 import {
   CheckpointError,
   DeviceError,
@@ -17,7 +18,7 @@ const { onnx } = onnxProto;
 const shared = process.env.SCIBOARD_SHARED_DIR ?? resolve(import.meta.dirname, '../../../../shared');
 const fixture = join(shared, 'fixtures/tiny-llm');
 const present = existsSync(join(fixture, 'model.onnx'));
-if (!present) console.log(`skipping engine tests on tiny-llm: ${fixture} not found (set SCIBOARD_SHARED_DIR)`);
+if (!present) skipOrFail(`engine tests on tiny-llm: ${fixture} not found (set SCIBOARD_SHARED_DIR)`);
 
 /** A checkpoint folder whose files link to the fixture's, so one file can be replaced per test. */
 function fixtureCopy(omit: string[] = []): string {

@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type OnnxLanguageModel } from './index.ts';
+import { skipOrFail } from '../../eval/src/testing/sharedData.ts';
 
 const shared = process.env.SCIBOARD_SHARED_DIR ?? resolve(import.meta.dirname, '../../../../shared');
 const fixture = join(shared, 'fixtures/tiny-llm');
 const present = existsSync(join(fixture, 'model.onnx'));
-if (!present) console.log(`skipping tiny-llm parity tests: ${fixture} not found (set SCIBOARD_SHARED_DIR)`);
+if (!present) skipOrFail(`tiny-llm parity tests: ${fixture} not found (set SCIBOARD_SHARED_DIR)`);
 
 interface LoglikCase {
   context: string;

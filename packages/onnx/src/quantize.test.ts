@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from './index.ts';
 import { quantizeColumns } from './quantize.ts';
+import { skipOrFail } from '../../eval/src/testing/sharedData.ts';
 
 const shared = process.env.SCIBOARD_SHARED_DIR ?? resolve(import.meta.dirname, '../../../../shared');
 const fixture = join(shared, 'fixtures/tiny-llm');
 const present = existsSync(join(fixture, 'model.onnx'));
-if (!present) console.log(`skipping int8 accuracy test: ${fixture} not found`);
+if (!present) skipOrFail(`int8 accuracy test: ${fixture} not found`);
 
 describe('int8 weights', () => {
   it('quantises each column symmetrically within half a step', () => {

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Store } from '@sciboard/db';
 import { openPgBossQueue, type ShardQueue } from './shard-queue.ts';
+import { skipOrFail } from '../../db/src/test-backends.ts';
 
 const pgAvailable = spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-Atc', 'select 1'], { encoding: 'utf8' }).stdout.trim() === '1';
-if (!pgAvailable) console.warn('shard queue test: no PostgreSQL at 127.0.0.1:5432; skipped');
+if (!pgAvailable) skipOrFail('shard queue test: no PostgreSQL at 127.0.0.1:5432');
 
 describe.skipIf(!pgAvailable)('the pg-boss shard queue', () => {
   const database = `sciboard_queue_${process.pid}_${Date.now()}`;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importLmEval, openDb } from '@sciboard/db';
+import { skipOrFail } from '../../../eval/src/testing/sharedData.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'packages/cli/bin/sciboard.mjs');
@@ -11,7 +12,7 @@ const shared = process.env.SCIBOARD_SHARED_DIR ?? resolve(repo, '../shared');
 const fixture = join(shared, 'fixtures/tiny-llm');
 const data = join(shared, 'data');
 const present = existsSync(join(fixture, 'model.onnx')) && existsSync(join(data, 'MANIFEST.json'));
-if (!present) console.log(`skipping the per-family end-to-end evaluation: ${fixture} or ${data} not found`);
+if (!present) skipOrFail(`the per-family end-to-end evaluation: ${fixture} or ${data} not found`);
 
 // One leaf task of every family the boards are made of.
 const TASKS = ['ceval-valid_college_physics', 'mmlu_astronomy', 'agieval_sat_math', 'scieval_valid', 'gsm8k', 'gsm8k_cot', 'minerva_math_algebra', 'hendrycks_math_algebra'];

@@ -8,13 +8,14 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, resolveTasks, type PreparedTask, type TaskDefinition } from '@sciboard/eval';
 import { loadModel } from '@sciboard/onnx';
+import { skipOrFail } from '../../../eval/src/testing/sharedData.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const shared = resolve(repo, process.env.SCIBOARD_SHARED_DIR ?? '../shared');
 const dataDir = join(shared, 'data');
 const modelDir = join(shared, 'fixtures/tiny-llm');
 const missing = !existsSync(dataDir) || !existsSync(join(modelDir, 'loglik.jsonl'));
-if (missing) console.warn(`skipped: ${dataDir} or ${modelDir} not found (set SCIBOARD_SHARED_DIR)`);
+if (missing) skipOrFail(`${dataDir} or ${modelDir} not found (set SCIBOARD_SHARED_DIR)`);
 
 interface Case {
   context: string;

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyModel } from '@sciboard/onnx';
+import { skipOrFail } from '../../../db/src/test-backends.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'packages/cli/bin/sciboard.mjs');
@@ -21,7 +22,7 @@ const model = join(root, 'model');
 const TASKS = `${samples}/science-mc.yaml,${samples}/arithmetic.yaml`;
 
 const canMount = spawnSync('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o size=64k tmpfs ${JSON.stringify(tmpdir())}`]).status === 0;
-if (!canMount) console.log('skipping read-only database and full-disk tests: unshare -m with mount needs root');
+if (!canMount) skipOrFail('read-only database and full-disk tests: unshare -m with mount needs root');
 
 /** Runs the CLI; `mounts` are shell commands run first in a private mount namespace, gone when it exits. */
 function sciboard(args: string[], db: string, mounts: string[] = []) {

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { skipOrFail } from '../../../eval/src/testing/sharedData.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'packages/cli/bin/sciboard.mjs');
@@ -10,7 +11,7 @@ const shared = process.env.SCIBOARD_SHARED_DIR ?? resolve(repo, '../shared');
 const fixture = join(shared, 'fixtures/tiny-llm');
 const data = join(shared, 'data');
 const present = existsSync(join(fixture, 'model.onnx')) && existsSync(join(data, 'mmlu'));
-if (!present) console.log(`skipping the gate end-to-end test: ${fixture} or ${data} not found`);
+if (!present) skipOrFail(`the gate end-to-end test: ${fixture} or ${data} not found`);
 
 const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', timeout: 300_000 });
 

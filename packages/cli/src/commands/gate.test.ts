@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { openDb } from '@sciboard/db';
 import { describe, expect, it } from 'vitest';
+import { skipOrFail } from '../../../db/src/test-backends.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'packages/cli/bin/sciboard.mjs');
@@ -130,7 +131,7 @@ function freshPostgres(): { url: string; drop: () => void } | undefined {
   const name = `sciboard_gate_test_${process.pid}_${Date.now()}`;
   const created = spawnSync('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
   if (created.status !== 0) {
-    console.log(`skipping the PostgreSQL gate run: cannot create a database at ${admin} (${(created.stderr || created.error?.message || '').trim()})`);
+    skipOrFail(`the PostgreSQL gate run: cannot create a database at ${admin} (${(created.stderr || created.error?.message || '').trim()})`);
     return undefined;
   }
   const url = new URL(admin);

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyModel } from '@sciboard/onnx';
+import { skipOrFail } from '../../../db/src/test-backends.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'packages/cli/bin/sciboard.mjs');
@@ -25,7 +26,7 @@ const TOTAL_ITEMS = 14;
 const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
 const reachable = await admin.connect().then(
   () => true,
-  (err: Error) => (console.log(`skipping the PostgreSQL connection-drop test: ${SERVER} unreachable (${err.message})`), false),
+  (err: Error) => (skipOrFail(`the PostgreSQL connection-drop test: ${SERVER} unreachable (${err.message})`), false),
 );
 
 function runEval(model: string, out: string): Promise<{ code: number | null; stderr: string }> {

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRequestLine } from './score.ts';
+import { skipOrFail } from '../../../eval/src/testing/sharedData.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'packages/cli/bin/sciboard.mjs');
 const shared = process.env.SCIBOARD_SHARED_DIR ?? resolve(repo, '../shared');
 const fixture = join(shared, 'fixtures/tiny-llm');
 const present = existsSync(join(fixture, 'model.onnx'));
-if (!present) console.log(`skipping score CLI runs: ${fixture} not found`);
+if (!present) skipOrFail(`score CLI runs: ${fixture} not found`);
 
 const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
 

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Store } from '@sciboard/db';
 import { writeTinyModel } from '@sciboard/onnx';
+import { skipOrFail } from '../../../db/src/test-backends.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'packages/cli/bin/sciboard.mjs');
@@ -17,7 +18,7 @@ const TASKS = [join(samples, 'arithmetic.yaml'), join(samples, 'science-mc.yaml'
 const LIMIT = 4;
 
 const pgAvailable = spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-Atc', 'select 1'], { encoding: 'utf8' }).stdout.trim() === '1';
-if (!pgAvailable) console.warn('worker test: no PostgreSQL at 127.0.0.1:5432; skipping the pg-boss part');
+if (!pgAvailable) skipOrFail('worker test, the pg-boss part: no PostgreSQL at 127.0.0.1:5432');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -11,6 +11,16 @@ export const sharedDir = resolve(repoRoot, process.env.SCIBOARD_SHARED_DIR ?? '.
 export const sharedDataDir = join(sharedDir, 'data');
 export const samplesDir = resolve(repoRoot, 'packages/eval/samples');
 
+/**
+ * A test's prerequisite (a shared fixture, a tool) is missing: printed and returned on a developer machine so
+ * the caller skips; under CI=true an error, so a green CI run means every such test ran.
+ */
+export function skipOrFail(reason: string): string {
+  if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires it, so the tests that need it fail instead of skipping`);
+  console.warn(`skipped: ${reason}`);
+  return reason;
+}
+
 /** Null when the shared data is present; otherwise the reason tests using it are skipped (printed once). */
 export function sharedDataMissing(what = 'data'): string | null {
   const path = join(sharedDir, what);

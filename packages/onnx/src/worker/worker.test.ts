@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel, loadModelInWorker } from '../index.ts';
+import { skipOrFail } from '../../../eval/src/testing/sharedData.ts';
 
 const shared = process.env.SCIBOARD_SHARED_DIR ?? resolve(import.meta.dirname, '../../../../../shared');
 const fixture = join(shared, 'fixtures/tiny-llm');
 const present = existsSync(join(fixture, 'model.onnx'));
-if (!present) console.log(`skipping worker-thread tests: ${fixture} not found`);
+if (!present) skipOrFail(`worker-thread tests: ${fixture} not found`);
 
 describe.skipIf(!present)('inference in a worker thread', () => {
   it('gives the same results as in-process, keeps the event loop free, and reports progress', async () => {
