@@ -95,6 +95,6 @@ export const boardGroups: GroupDefinition[] = [
     name: 'scieval',
     members: ['scieval_valid'],
     aggregation: 'micro',
-    note: 'SciEval validation split (the test labels are not public), scored by the official eval.py rules.',
+    note: "SciEval validation split (the test labels are not public), scored as SciGLM's evaluate_SciEval.py does.",
   },
 ];
