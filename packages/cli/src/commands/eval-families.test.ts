@@ -32,6 +32,11 @@ describe.skipIf(!present)('sciboard eval on every task family with the fixture m
     expect(results.results.gsm8k).toHaveProperty(['exact_match,strict-match']);
     expect(results.results.gsm8k).toHaveProperty(['exact_match,flexible-extract']);
     expect(results.results.minerva_math_algebra).toHaveProperty(['exact_match,none']);
+    // lm-eval's minerva_math reports math_verify beside exact_match; versions are the YAMLs'.
+    expect(results.results.minerva_math_algebra).toHaveProperty(['math_verify,none']);
+    expect(results.results.minerva_math_algebra).toHaveProperty(['math_verify_stderr,none']);
+    expect(results.versions).toMatchObject({ minerva_math_algebra: 3, hendrycks_math_algebra: 1, gsm8k: 3, 'ceval-valid_college_physics': 2, mmlu_astronomy: 1 });
+    expect(results.config).toMatchObject({ bootstrap_iters: 100000, fewshot_seed: 1234, scoring: { hendrycks_extraction: 'lm-eval', equivalence_time_limit_s: 5 } });
     expect(results.results.mmlu_astronomy).toHaveProperty(['acc,none']);
     expect(results['n-shot'].gsm8k).toBe(5);
     expect(results['n-shot'].gsm8k_cot).toBe(8);
@@ -43,6 +48,7 @@ describe.skipIf(!present)('sciboard eval on every task family with the fixture m
     expect(imported).toBeTruthy();
     const [run] = await store.listRuns({ modelName: 'tiny-llm' });
     expect((await store.listResults(run!.id)).total).toBe(2 * TASKS.length);
+    expect((await store.scoresForRun(run!.id)).some((x) => x.subset === 'minerva_math_algebra' && x.metric === 'math_verify')).toBe(true);
     await store.close();
   });
 });
