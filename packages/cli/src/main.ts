@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { missingDataHint } from './dataDir.ts';
 
 /** A command module registers itself on the program; main discovers them so commands stay independent. */
 export interface CommandModule {
@@ -27,7 +28,13 @@ export function buildProgram(modules?: ReadonlyArray<Partial<CommandModule>>): P
     }
     // A bad argument gets one line and where to look, not the whole usage after it.
     program.showHelpAfterError("(see 'sciboard --help')");
-    for (const cmd of program.commands) cmd.showHelpAfterError(`(see 'sciboard ${cmd.name()} --help')`);
+    const hintAll = (cmds: readonly Command[], prefix: string): void => {
+      for (const cmd of cmds) {
+        cmd.showHelpAfterError(`(see 'sciboard ${prefix}${cmd.name()} --help')`);
+        hintAll(cmd.commands, `${prefix}${cmd.name()} `);
+      }
+    };
+    hintAll(program.commands, '');
     return program;
   })();
 }
@@ -50,7 +57,8 @@ export async function main(argv: string[], modules?: ReadonlyArray<Partial<Comma
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`sciboard: ${message}\n`);
+    const hint = missingDataHint(err, argv);
+    process.stderr.write(`sciboard: ${message}${hint ? `; ${hint}` : ''}\n`);
     if (process.env.SCIBOARD_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return err instanceof UsageError ? 2 : 1;
   }

@@ -3,7 +3,7 @@ import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { authHeaders, resolveUrl, type HubConfig } from './hubConfig.ts';
-import { HubError, hint, type HubFile } from './hubTree.ts';
+import { HubError, hint, networkReason, type HubFile } from './hubTree.ts';
 
 export interface DownloadOptions {
   /** Called as bytes arrive (bytes of this file so far, its size). */
@@ -30,7 +30,11 @@ export async function downloadHubFile(config: HubConfig, repo: string, revision:
       await fetchInto(config, repo, revision, file, part, options);
       break;
     } catch (err) {
-      if (err instanceof HubError || attempt >= retries) throw err;
+      if (err instanceof HubError) throw err;
+      if (attempt >= retries) {
+        const kept = existsSync(part) ? statSync(part).size : 0;
+        throw new HubError(`${repo}/${file.path}: download interrupted (${networkReason(err)}) with ${kept} of ${file.size} bytes kept; pull again to resume`);
+      }
       // A dropped connection: what arrived stays in the .part file and the next request asks for the rest.
     }
   }

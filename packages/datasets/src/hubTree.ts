@@ -23,7 +23,12 @@ export async function listDatasetFiles(config: HubConfig, repo: string, revision
   const files: HubFile[] = [];
   let url: string | undefined = treeUrl(config, repo, revision);
   for (let page = 0; url && page < MAX_TREE_PAGES; page++) {
-    const res = await fetch(url, { headers: { ...authHeaders(config), accept: 'application/json' }, signal: signal ?? AbortSignal.timeout(60_000) });
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { ...authHeaders(config), accept: 'application/json' }, signal: signal ?? AbortSignal.timeout(60_000) });
+    } catch (err) {
+      throw new HubError(`cannot reach the Hub at ${config.endpoint} (${networkReason(err)}); set HF_ENDPOINT for a mirror, or HF_HUB_OFFLINE=1 to use the cache only`);
+    }
     if (!res.ok) throw new HubError(`${repo}@${revision}: tree listing failed with HTTP ${res.status}${hint(res.status, config)}`);
     const text = await boundedText(res, MAX_TREE_BYTES, `${repo} tree listing`);
     let body: unknown;
@@ -88,4 +93,11 @@ export function hint(status: number, config: HubConfig): string {
   if (status === 401 || status === 403) return config.token ? ' (HF_TOKEN was refused)' : ' (a gated dataset: accept its terms on the Hub and set HF_TOKEN)';
   if (status === 404) return ' (no such dataset, revision or file)';
   return '';
+}
+
+/** undici says "fetch failed" and keeps the reason (ENOTFOUND, ECONNREFUSED, a timeout) in `cause`. */
+export function networkReason(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer in time';
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
 }

@@ -169,7 +169,7 @@ describe('data pull from the Hub layout', () => {
   it('refuses a file whose bytes do not match the listed sha256 and leaves nothing half written', async () => {
     const file = repos['cais/mmlu']!.find((f) => f.path === `anatomy/${shard('dev')}`)!;
     const tampered = Buffer.from(file.bytes);
-    tampered[tampered.length - 20] ^= 0xff;
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 20) ^ 0xff, tampered.length - 20);
     file.servedBytes = tampered;
     await expect(pullSuites(suites('mmlu'), { env })).rejects.toThrow(/anatomy\/dev-00000-of-00001\.parquet: checksum mismatch \(expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}\)/);
     const hubFiles = listFiles(join(cache, 'hub'));

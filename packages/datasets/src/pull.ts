@@ -64,14 +64,15 @@ export async function pullSuites(suites: readonly SuiteSource[], options: PullOp
   const dataDir = dataCacheDir(env);
   const result: PullResult = { pulled: [], cached: [], skipped: [], dataDir };
   if (config.offline) {
-    const missing = missingSuites(dataDir, suites);
+    for (const s of suites.filter((x) => x.unavailable)) result.skipped.push({ id: s.id, reason: s.unavailable! });
+    const missing = missingSuites(dataDir, suites.filter((x) => !x.unavailable));
     if (missing.length > 0) {
       throw new HubError(
         `HF_HUB_OFFLINE is set and the cache (${dataDir}) lacks ${missing.map((s) => `${s.id} (${s.repo}, ${s.marker})`).join(', ')}; ` +
           'pull them on a machine that reaches the Hub, or unset HF_HUB_OFFLINE',
       );
     }
-    result.cached.push(...suites.map((s) => s.id));
+    result.cached.push(...suites.filter((s) => !s.unavailable).map((s) => s.id));
     return result;
   }
   for (const suite of suites) {

@@ -43,7 +43,7 @@ export async function runEval(
   extraSinks: ResultSink[] = [],
 ): Promise<EvaluationOutput & { outputDir: string }> {
   const { tasks, needsDataDir } = parseTasksOption(opts.tasks);
-  const dataDir = dataDirFor(opts.dataDir, needsDataDir);
+  const dataDir = dataDirFor(opts.dataDir, needsDataDir, opts.tasks);
   const model = await loadModel(opts.model, { device: opts.device, batchSize: opts.batchSize, ...(opts.threads ? { threads: opts.threads } : {}) });
   try {
     io.stderr.write(`model: ${model.name}, provider: ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`);
@@ -148,7 +148,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'rows per forward pass; also documents per stored chunk', positiveInt('--batch-size'), 8)
     .option('--device <device>', 'auto | cpu | cuda', deviceOption, 'auto')
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
-    .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR)')
+    .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then the `sciboard data pull` cache)')
     .option('--output <dir>', 'results folder; a rerun resumes from it (default: .sciboard/output/<model name>/)')
     .option('--hendrycks-extraction <mode>', 'hendrycks_math answer span: lm-eval (between the first and last $) | boxed-first (deviation)', hendrycksExtractionOption)
     .option('--string-equality-first', 'minerva_math deviation: identical normalised answers count as equal before the symbolic check')

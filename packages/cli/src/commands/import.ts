@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { importLmEval, openDb, SCIGLM_SOURCE, type ReportedSource } from '@sciboard/db';
 import { reportedRowProblem } from '@sciboard/leaderboard';
 import { UsageError } from '../main.ts';
+import { isReportedCsv } from '../reportedCsv.ts';
 
 interface ImportOptions {
   model?: string;
@@ -52,6 +53,10 @@ export function register(program: Command): void {
       }
       const isDir = statSync(path).isDirectory();
       if (opts.reported && isDir) throw new UsageError(`${path}: --reported expects a CSV file, not a folder`);
+      if (!opts.reported && !isDir && isReportedCsv(path)) {
+        process.stderr.write(`${path}: a reported-results CSV, imported as with --reported\n`);
+        opts.reported = true;
+      }
       const files = isDir ? findResultsFiles(path) : [path];
       if (files.length === 0) throw new Error(`${path}: no results_*.json file in this folder or the folders in it`);
 

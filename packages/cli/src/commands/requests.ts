@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { parseTaskArguments, resolveTasks, UnknownTaskError, type TaskDefinition } from '@sciboard/eval';
 import { UsageError } from '../main.ts';
+import { chooseDataDir } from '../dataDir.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 
 export interface RequestsOptions {
@@ -36,16 +37,15 @@ export function parseTasksOption(list: string): TasksOption {
   return { tasks, definitions: [...byName.values()], needsDataDir };
 }
 
-export function dataDirFor(given: string | undefined, needsDataDir: boolean): string {
-  const dir = given ?? process.env.SCIBOARD_DATA_DIR;
-  if (!dir && needsDataDir) throw new UsageError('no data directory: pass --data-dir or set SCIBOARD_DATA_DIR');
-  return dir ?? '';
+/** `--data-dir`, then $SCIBOARD_DATA_DIR, then the cache `sciboard data pull` fills (see ../dataDir.ts). */
+export function dataDirFor(given: string | undefined, needsDataDir: boolean, tasks?: string): string {
+  return chooseDataDir(given, { needed: needsDataDir, tasks });
 }
 
 /** One JSON object per document: what would be sent to the model, and the gold answer. */
 export function* requestLines(options: RequestsOptions): Generator<string> {
   const { definitions, needsDataDir } = parseTasksOption(options.tasks);
-  const dataDir = dataDirFor(options.dataDir, needsDataDir);
+  const dataDir = dataDirFor(options.dataDir, needsDataDir, options.tasks);
   for (const def of definitions) {
     const task = def.prepare({ dataDir, numFewshot: options.numFewshot });
     const n = options.limit === undefined ? task.docs.length : Math.min(options.limit, task.docs.length);
@@ -67,7 +67,7 @@ export function register(program: Command): void {
     .requiredOption('--tasks <list>', 'comma-separated tasks, groups or spec files (.yaml/.json)')
     .option('--num-fewshot <k>', 'few-shot examples (default: each task\'s own, as lm-eval)', nonNegativeInt('--num-fewshot'))
     .option('--limit <n>', 'first N documents of each task', positiveInt('--limit'))
-    .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR)')
+    .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then the `sciboard data pull` cache)')
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (opts: RequestsOptions & { out?: string }) => {
       const out = opts.out ? createWriteStream(opts.out) : process.stdout;

@@ -5,20 +5,15 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadBundledReported, openDb, type Store } from '@sciboard/db';
 import { loadTaskSpec, type TaskDefinition } from '@sciboard/eval';
-import { boardSubsets, DEFAULT_BOARDS } from '@sciboard/queue';
 import { loadModel, writeTinyModel } from '@sciboard/onnx';
 import { positiveInt } from '../options.ts';
 import { evaluateIntoStore } from '../record.ts';
+import { demoData } from '../demoData.ts';
 import { runWorkerCommand } from './worker.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../..');
 const webDir = join(repoRoot, 'apps/web');
 export const DEMO_MODEL_NAME = 'sciboard-demo-tiny (random weights)';
-
-function defaultDataDir(): string | undefined {
-  const candidates = [process.env.SCIBOARD_DATA_DIR, join(repoRoot, '../shared/data')];
-  return candidates.find((d): d is string => Boolean(d) && existsSync(d!));
-}
 
 /** A tiny generated model scored on the sample suites (and small slices of the real ones when present). */
 export async function runDemo(store: Store, log: (line: string) => void): Promise<void> {
@@ -32,10 +27,10 @@ export async function runDemo(store: Store, log: (line: string) => void): Promis
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => loadTaskSpec(join(samples, f)));
-  const dataDir = defaultDataDir();
-  // Every measurable column of both boards, as a submission's default plan has them.
-  if (dataDir) tasks.push(...boardSubsets(DEFAULT_BOARDS));
-  else log('no datasets found (set SCIBOARD_DATA_DIR): the demo uses the bundled sample suites only');
+  // Every measurable column of both boards, as a submission's default plan has them, where the data is there.
+  const demo = await demoData(log);
+  const dataDir = demo.dir;
+  tasks.push(...demo.tasks);
   const model = await loadModel(modelDir, { device: 'auto', batchSize: 8 });
   log(`demo evaluation of ${DEMO_MODEL_NAME} on ${tasks.length} suites, provider ${model.provider}`);
   try {

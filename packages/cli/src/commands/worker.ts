@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDb, resolveTarget, scoresFromLmEvalResults, type ClaimedShard, type Store, type SubmissionRow } from '@sciboard/db';
 import { evaluate, GradingPool, loadTaskSpec, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
 import { loadModelInWorker, type WorkerLanguageModel } from '@sciboard/onnx';
 import { DEFAULT_QUEUE_SETTINGS, openShardQueue, payloadOf, runWorker, type ShardRunner, type SubmissionPayload, type WorkerSummary } from '@sciboard/queue';
 import { deviceOption, positiveInt, positiveSeconds } from '../options.ts';
+import { chooseDataDir } from '../dataDir.ts';
 
 export interface WorkerCommandOptions {
   concurrency?: number;
@@ -24,11 +23,8 @@ export interface WorkerCommandOptions {
 /** A loaded model as the shard runner uses it; `loadModelInWorker` by default. */
 type ShardModel = LanguageModel & { provider: string; dispose(): Promise<void> };
 
-const repoRoot = resolve(import.meta.dirname, '../../../..');
-
 function workerDataDir(given: string | undefined): string {
-  const candidates = [given, process.env.SCIBOARD_DATA_DIR, join(repoRoot, '../shared/data')];
-  return candidates.find((d): d is string => Boolean(d) && existsSync(d!)) ?? '';
+  return chooseDataDir(given, { needed: false, withCheckoutData: true });
 }
 
 function taskOf(payload: SubmissionPayload, subset: string, task: string): string | TaskDefinition {
@@ -168,7 +164,7 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'shards evaluated at once by this process', positiveInt('--concurrency'), 1)
     .option('--device <device>', 'auto (CUDA, else CPU), cuda or cpu', deviceOption, 'auto')
     .option('--until-idle', 'exit 0 once no shard is queued or running')
-    .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then ../shared/data)')
+    .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then ../shared/data, then the `sciboard data pull` cache)')
     .option('--batch-size <n>', 'documents per model call', positiveInt('--batch-size'), 8)
     .option('--lease-seconds <n>', 'how long a shard stays claimed without a heartbeat (default: $SCIBOARD_LEASE_SECONDS or 60; at least 10 on PostgreSQL)', positiveInt('--lease-seconds'))
     .option('--time-limit <seconds>', 'time limit for one MATH equivalence check; stopped checks count as not equivalent (default 5, as lm-eval)', positiveSeconds('--time-limit'))
