@@ -70,6 +70,11 @@ describe('SciBench scoring', () => {
     expect(pythonFloat('.5e-1')).toBe(0.05);
     expect(pythonFloat('-Infinity')).toBe(-Infinity);
     expect(pythonFloat('\u22122')).toBeNull();
+    // float() reads any Unicode decimal digit: fullwidth, Arabic-Indic, mathematical bold.
+    expect(pythonFloat('\uff11\uff12.5')).toBe(12.5);
+    expect(pythonFloat('\u0663')).toBe(3);
+    expect(pythonFloat('\u{1d7d7}')).toBe(9);
+    expect(pythonFloat('\u00b2')).toBeNull();
     expect(pythonIsClose(105, 100)).toBe(true);
     expect(pythonIsClose(100, 105.2)).toBe(true);
     expect(pythonIsClose(100, 105.3)).toBe(false);

@@ -14,9 +14,28 @@ export const SCIBENCH_REL_TOL = 0.05;
 const DIGITS = '\\d(?:_?\\d)*';
 const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${DIGITS}(?:\\.(?:${DIGITS})?)?|\\.${DIGITS})(?:[eE][+-]?${DIGITS})?|inf|infinity|nan)$`, 'i');
 
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/**
+ * Python's float() reads every Unicode decimal digit (`１２` is 12). Decimal digits come in runs of ten from
+ * zero, so a digit's value is its distance from the start of its run, modulo ten.
+ */
+function asciiDigits(s: string): string {
+  return s.replace(/[^\x00-\x7f]/gu, (c) => {
+    if (!DECIMAL_DIGIT.test(c)) return c;
+    let cp = c.codePointAt(0)!;
+    let n = 0;
+    while (DECIMAL_DIGIT.test(String.fromCodePoint(cp - 1))) {
+      cp--;
+      n++;
+    }
+    return String(n % 10);
+  });
+}
+
 /** Python's `float(s)`, or null where Python raises ValueError. */
 export function pythonFloat(s: string): number | null {
-  const t = pythonStrip(s);
+  const t = asciiDigits(pythonStrip(s));
   if (!FLOAT_RE.test(t)) return null;
   const lower = t.toLowerCase().replace(/^[+-]/, '');
   const sign = t.startsWith('-') ? -1 : 1;
