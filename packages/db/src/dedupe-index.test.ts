@@ -59,7 +59,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('submission dedupe keys
     // Written as the old code could write them: nothing stopped a second live row with the same key.
     const insert = "INSERT INTO submissions (payload, dedupe_key, progress) VALUES ('{}', 'dup', 0)";
     await execute(backend, [insert, insert, insert]);
-    const [a, b, c] = [1, 2, 3].map((id) => ({ submission: { id } }));
+    const [a, b, c] = [1, 2, 3].map((id) => ({ submission: { id } })) as [{ submission: { id: number } }, { submission: { id: number } }, { submission: { id: number } }];
     const again = await openDb({ ...backend.target, migrationsFolder: migrationsBefore(backend.name, '0003_submission_dedupe_unique') });
     await again.failSubmission(c.submission.id, 'failed long ago');
     await again.close();
