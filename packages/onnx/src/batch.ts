@@ -1,5 +1,5 @@
 import type { Decoder, ForwardBatch, KvCache } from './decoder.ts';
-import { cacheBytes, tileCache, truncateCache } from './kv-cache.ts';
+import { cacheBytes, leadingRows, tileCache, truncateCache } from './kv-cache.ts';
 
 /**
  * Rows left-padded to one length. With a shared prefix already in the KV cache, the padding sits between the
@@ -48,6 +48,21 @@ export function paddingGroups(lengths: number[], maxPadding = MAX_ADMISSION_PADD
 /** Share of an admission group's computed prompt positions that may be padding (see `paddingGroups`). */
 export const MAX_ADMISSION_PADDING = 0.2;
 
+/**
+ * Rows sorted longest first, in forward passes of at most `batchSize` rows whose padding stays within
+ * `MAX_ADMISSION_PADDING` (as `paddingGroups`): a short question batched beside a long one would be computed at
+ * the long one's length, so a larger batch size would cost more positions rather than fewer calls.
+ */
+export function scoringBatches<T>(rows: T[], length: (row: T) => number, batchSize: number): T[][] {
+  const out: T[][] = [];
+  let at = 0;
+  for (const size of paddingGroups(rows.map(length))) {
+    for (let i = 0; i < size; i += batchSize) out.push(rows.slice(at + i, at + Math.min(size, i + batchSize)));
+    at += size;
+  }
+  return out;
+}
+
 export function commonPrefixLength(seqs: number[][]): number {
   if (seqs.length === 0) return 0;
   const first = seqs[0]!;
@@ -69,25 +84,34 @@ export const MIN_SHARED_PREFIX = 16;
  * `limit` caps the prefix so that every row keeps at least the positions it must score.
  */
 export class SharedPrefix {
+  /** The prefix's cache repeated for the most rows a batch has asked for; smaller batches get views of its first rows. */
+  private tiled: KvCache | undefined;
+
   private constructor(
     readonly tokens: number[],
     private readonly cache: KvCache,
   ) {}
 
-  static async compute(decoder: Decoder, seqs: number[][], limit: number): Promise<SharedPrefix | undefined> {
+  /**
+   * `alone`: a single row gets its prefix (up to `limit`) computed and kept too. Scoring asks for this: a call
+   * whose requests fold into one row (one question, its choices scored inside one input) costs one more run but
+   * the same positions, and the next call, the task's next question, finds the exemplars kept.
+   */
+  static async compute(decoder: Decoder, seqs: number[][], limit: number, alone = false): Promise<SharedPrefix | undefined> {
     if (!decoder.hasCache || seqs.length === 0) return undefined;
     const store = prefixStore(decoder);
     const common = Math.min(commonPrefixLength(seqs), limit);
     // A prefix kept from an earlier call, cut to what this call's rows all start with.
     const match = store.longestMatch(seqs[0]!, common);
     const kept = match && match.length >= MIN_SHARED_PREFIX ? match : undefined;
-    if (kept && (kept.length === common || seqs.length < 2)) {
+    const single = seqs.length < 2 && !alone;
+    if (kept && (kept.length === common || single)) {
       store.stats.reusedTokens += kept.length;
       if (kept.length === kept.entry.length) return store.add(kept.entry);
       // The earlier call's rows shared a few tokens past the exemplars: keep the cut too, so later chunks find it whole.
       return store.add(new SharedPrefix(kept.entry.tokens.slice(0, kept.length), truncateCache(kept.entry.cache, kept.length)));
     }
-    if (seqs.length < 2 || common < MIN_SHARED_PREFIX) return undefined;
+    if (single || common < MIN_SHARED_PREFIX) return undefined;
     // This call's rows share more than any kept prefix: compute the rest on top of the longest one.
     const from = kept?.length ?? 0;
     const tokens = seqs[0]!.slice(0, common);
@@ -106,8 +130,20 @@ export class SharedPrefix {
     return cacheBytes(this.cache);
   }
 
+  /**
+   * The prefix's cache for `batch` rows. ONNX Runtime reads inputs in place, so the repeated rows are built once
+   * and every later batch of the call (and of later calls meeting this prefix) is fed the same memory, not a new
+   * copy of the prefix per row per batch.
+   */
   cacheFor(batch: number): KvCache {
-    return batch === 1 ? this.cache : tileCache(this.cache, batch);
+    if (batch === 1) return this.cache;
+    if (!this.tiled || this.tiled.batch < batch) this.tiled = tileCache(this.cache, batch);
+    return leadingRows(this.tiled, batch);
+  }
+
+  /** Frees the repeated rows (the prefix stays kept). */
+  dropTiles(): void {
+    this.tiled = undefined;
   }
 }
 
@@ -140,6 +176,8 @@ class PrefixStore {
   /** Keeps `prefix` as the most recently used (it may be kept already), dropping the oldest beyond the bounds. */
   add(prefix: SharedPrefix): SharedPrefix {
     this.entries = [prefix, ...this.entries.filter((e) => e !== prefix)];
+    // Only the prefix in use keeps its rows repeated for a batch.
+    for (const e of this.entries.slice(1)) e.dropTiles();
     let bytes = 0;
     this.entries = this.entries.filter((e, i) => i < KEPT_PREFIXES && (bytes += e.bytes) <= KEPT_PREFIX_BYTES);
     return prefix;

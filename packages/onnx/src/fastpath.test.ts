@@ -150,6 +150,37 @@ describe.skipIf(!present)('fast path leaves results unchanged', () => {
     }
   });
 
+  it('one call mixing two tasks computes each task exemplars once, choices of different lengths in one row', async () => {
+    const model = await loadModel(fixture, { device: 'cpu', batchSize: 8 });
+    try {
+      const header = 'The following are multiple choice questions (with answers) about ';
+      const exemplars = (subject: string, q: string) => `${header}${subject}.\n\n${`${q}\nA. one\nB. two\nC. three\nD. four\nAnswer: B\n\n`.repeat(3)}`;
+      const tasks = [exemplars('physics', 'How fast does light travel in a vacuum?'), exemplars('chemistry', 'Which element has the symbol Na?')];
+      const questions = ['What is 7 times 6?', 'Which particle carries a negative charge?', '水的化学式是什么？', 'Name the closest star to Earth.', 'Why?'];
+      // Continuations of one, two and several tokens: inputs that start one another.
+      const continuations = [' A', ' B', ' 42', ' Aardvarks and antelopes'];
+      const requests = questions.flatMap((q, i) =>
+        continuations.map((continuation) => ({ context: `${tasks[i % 2]}${q}\nA. one\nB. two\nC. three\nD. four\nAnswer:`, continuation })),
+      );
+      const a = await model.loglikelihood(requests);
+      const b = await plain.loglikelihood(requests);
+      a.forEach((r, i) => {
+        expect(Math.abs(r.logprob - b[i]!.logprob)).toBeLessThan(1e-4);
+        expect(r.isGreedy).toBe(b[i]!.isGreedy);
+      });
+      const lengths = tasks.map((t) => model.tokenizer.encode(t).length);
+      const own = questions.reduce((n, _, i) => n + model.tokenizer.encode(requests[4 * i]!.context).length - lengths[i % 2]!, 0);
+      const { computedTokens } = model.prefixCacheStats;
+      // Each task's exemplars once (the header they share at most twice), and at most each question's own tokens
+      // (a question whose choices need two rows gets its own prefix), not the exemplars once per question.
+      expect(computedTokens).toBeGreaterThanOrEqual(Math.max(...lengths) - 2);
+      expect(computedTokens).toBeLessThan(lengths[0]! + lengths[1]! + own + 8);
+      expect(computedTokens).toBeLessThan(questions.length * Math.min(...lengths));
+    } finally {
+      await model.dispose();
+    }
+  });
+
   it('several greedy steps per run (the decode loop) give the tokens of one step per run', async () => {
     expect(fast.decodeLoop).toBe(true);
     expect(stepwise.decodeLoop).toBe(false);

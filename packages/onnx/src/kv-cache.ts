@@ -64,6 +64,19 @@ export function selectCacheRows(cache: KvCache, rows: number[]): KvCache {
   );
 }
 
+/** The first `rows` batch rows of a cache, as views of its memory (no copy). */
+export function leadingRows(cache: KvCache, rows: number): KvCache {
+  if (rows === cache.batch) return cache;
+  return mapCache(
+    cache,
+    (t) => {
+      const [, h, len, d] = dims(t);
+      return new ort.Tensor(t.type as 'float32', (t.data as CacheArray).subarray(0, rows * h * len * d), [rows, h, len, d]);
+    },
+    rows,
+  );
+}
+
 /** Repeats a one-row cache (a shared few-shot prefix) for every row of a batch. */
 export function tileCache(cache: KvCache, batch: number): KvCache {
   return selectCacheRows(cache, new Array<number>(batch).fill(0));

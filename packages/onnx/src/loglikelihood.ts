@@ -1,4 +1,6 @@
-import { leftPadded, SharedPrefix } from './batch.ts';
+import { leftPadded, MIN_SHARED_PREFIX, scoringBatches, SharedPrefix } from './batch.ts';
+import { prefixClusters } from './prefix-clusters.ts';
+import { scoringRows } from './score-rows.ts';
 import type { Decoder } from './decoder.ts';
 import type { FastPathOptions } from './fast.ts';
 import type { TextTokenizer } from './tokenizer.ts';
@@ -63,12 +65,6 @@ function scorePosition(logits: Float32Array, offset: number, vocab: number, targ
   return { logprob: logits[offset + target]! - max - Math.log(sum), greedy: argmax === target };
 }
 
-interface Group {
-  input: number[];
-  members: { index: number; continuation: number[] }[];
-  keep: number;
-}
-
 export interface LoglikelihoodOptions {
   batchSize: number;
   fast: FastPathOptions;
@@ -78,9 +74,11 @@ export interface LoglikelihoodOptions {
 }
 
 /**
- * One forward per distinct model input: the choices of a multiple-choice question whose continuations are
- * single tokens share it (lm-eval's one-token grouping). Inputs are sorted longest first and batched with
- * left padding, so every row's scored positions are the batch's last ones.
+ * One row per distinct model input, an input that starts another one scored inside it (see `scoringRows`).
+ * With the prefix cache, rows are split into clusters that share a long prefix (each task's exemplars, see
+ * `prefixClusters`), and each cluster's rows run after its prefix's cache, longest first, batched with bounded
+ * left padding between the prefix and each row's own tokens, so every row's scored positions are the batch's
+ * last ones.
  */
 export async function loglikelihood(
   decoder: Decoder,
@@ -89,54 +87,61 @@ export async function loglikelihood(
   options: LoglikelihoodOptions,
 ): Promise<LoglikelihoodResult[]> {
   const results = new Array<LoglikelihoodResult>(requests.length);
-  const groups = new Map<string, Group>();
+  const encoded: { index: number; input: number[]; continuation: number[] }[] = [];
   requests.forEach((req, index) => {
     const { input, continuation } = encodePair(tok, req, options.maxLength);
-    if (continuation.length === 0) {
-      results[index] = { logprob: 0, isGreedy: true };
-      return;
-    }
-    const key = options.fast.groupContexts ? input.join(',') : String(index);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { input, members: [], keep: 0 }));
-    group.members.push({ index, continuation });
-    group.keep = Math.max(group.keep, continuation.length);
+    if (continuation.length === 0) results[index] = { logprob: 0, isGreedy: true };
+    else encoded.push({ index, input, continuation });
   });
-  const ordered = [...groups.values()].sort((a, b) => b.input.length - a.input.length);
-  // The shared prefix must stop before the first position any row scores.
-  const prefix = options.fast.prefixCache
-    ? await SharedPrefix.compute(
-        decoder,
-        ordered.map((g) => g.input),
-        Math.min(...ordered.map((g) => g.input.length - g.keep)),
-      )
-    : undefined;
-  const skip = prefix?.length ?? 0;
-  let done = requests.length - ordered.reduce((n, g) => n + g.members.length, 0);
-  for (let start = 0; start < ordered.length; start += options.batchSize) {
+  const all = scoringRows(encoded, options.fast.groupContexts);
+  // With the prefix cache, rows are computed cluster by cluster, each cluster after the prefix its rows share (a
+  // call that mixes tasks shares each task's exemplars only within that task); without it, as one cluster.
+  const clusters = options.fast.prefixCache
+    ? prefixClusters(
+        all.map((g) => g.input),
+        MIN_SHARED_PREFIX,
+      ).map((rows) => rows.map((i) => all[i]!))
+    : [all];
+  let done = requests.length - all.reduce((n, g) => n + g.members.length, 0);
+  for (const cluster of clusters) {
     options.signal?.throwIfAborted();
-    const chunk = ordered.slice(start, start + options.batchSize);
-    const keep = Math.max(...chunk.map((g) => g.keep));
-    const batch = leftPadded(
-      chunk.map((g) => g.input.slice(skip)),
-      skip,
-    );
-    const { logits, vocab } = await decoder.forward(batch, prefix?.cacheFor(chunk.length), keep, false);
-    chunk.forEach((g, b) => {
-      for (const m of g.members) {
-        let logprob = 0;
-        let greedy = true;
-        m.continuation.forEach((target, p) => {
-          const row = keep - m.continuation.length + p;
-          const s = scorePosition(logits, (b * keep + row) * vocab, vocab, target);
-          logprob += s.logprob;
-          greedy &&= s.greedy;
-        });
-        results[m.index] = { logprob, isGreedy: greedy };
-        done++;
-      }
-    });
-    options.onProgress?.(done, requests.length);
+    // The shared prefix must stop before the first position any row scores.
+    const prefix = options.fast.prefixCache
+      ? await SharedPrefix.compute(
+          decoder,
+          cluster.map((g) => g.input),
+          Math.min(...cluster.map((g) => g.input.length - g.keep)),
+          true,
+        )
+      : undefined;
+    const skip = prefix?.length ?? 0;
+    // Longest first, then batches of rows of similar length: padding is computed like any other position.
+    const ordered = cluster.sort((a, b) => b.input.length - a.input.length);
+    for (const chunk of scoringBatches(ordered, (g) => g.input.length - skip, options.batchSize)) {
+      options.signal?.throwIfAborted();
+      const keep = Math.max(...chunk.map((g) => g.keep));
+      const batch = leftPadded(
+        chunk.map((g) => g.input.slice(skip)),
+        skip,
+      );
+      const { logits, vocab } = await decoder.forward(batch, prefix?.cacheFor(chunk.length), keep, false);
+      chunk.forEach((g, b) => {
+        for (const m of g.members) {
+          let logprob = 0;
+          let greedy = true;
+          m.continuation.forEach((target, p) => {
+            // The row's last `keep` positions came back; this member's input ends `input.length - end` before the row's.
+            const row = keep - (g.input.length - m.end) - m.continuation.length + p;
+            const s = scorePosition(logits, (b * keep + row) * vocab, vocab, target);
+            logprob += s.logprob;
+            greedy &&= s.greedy;
+          });
+          results[m.index] = { logprob, isGreedy: greedy };
+          done++;
+        }
+      });
+      options.onProgress?.(done, requests.length);
+    }
   }
   return results;
 }

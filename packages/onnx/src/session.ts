@@ -42,6 +42,12 @@ async function createWith(graph: PreparedGraph, provider: Provider, options: Ses
     graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
     logSeverityLevel: 3,
   };
+  // ONNX Runtime's own per-operator profile (a Chrome trace JSON per session, written when the session is released).
+  const profile = process.env.SCIBOARD_ORT_PROFILE;
+  if (profile) {
+    sessionOptions.enableProfiling = true;
+    sessionOptions.profileFilePrefix = profile;
+  }
   if (options.threads !== undefined) {
     sessionOptions.intraOpNumThreads = options.threads;
     sessionOptions.interOpNumThreads = 1;
