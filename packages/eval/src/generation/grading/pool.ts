@@ -17,6 +17,9 @@ export type { CheckVerdict, GradingJob } from './protocol.ts';
 /** lm-eval's limit for one minerva comparison (and math_verify's own default timeouts). */
 export const DEFAULT_TIME_LIMIT_MS = 5000;
 
+/** A worker that has not loaded its graders by then is broken (its start-up, not a check, hangs). */
+const STARTUP_LIMIT_MS = 60_000;
+
 /** What MATH scoring needs from a grader: both checks, asynchronously. */
 export interface MathGrader {
   minerva(answer: string, gold: string, options?: MinervaEquivOptions): Promise<CheckVerdict>;
@@ -128,8 +131,14 @@ export class GradingPool implements MathGrader {
     });
     const slot: Slot = { worker, ready: false };
     this.slots.add(slot);
+    const startup = setTimeout(() => {
+      this.lost(slot, new Error(`no grader loaded within ${STARTUP_LIMIT_MS / 1000} s`));
+      void worker.terminate();
+    }, STARTUP_LIMIT_MS);
+    startup.unref();
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
+        clearTimeout(startup);
         slot.ready = true;
         this.pump();
         if (!slot.current) worker.unref();
@@ -143,8 +152,14 @@ export class GradingPool implements MathGrader {
       this.pump();
       if (!slot.current) worker.unref();
     });
-    worker.on('error', (err: Error) => this.lost(slot, err));
-    worker.on('exit', (code) => this.lost(slot, new Error(`grading worker exited with code ${code}`)));
+    worker.on('error', (err: Error) => {
+      clearTimeout(startup);
+      this.lost(slot, err);
+    });
+    worker.on('exit', (code) => {
+      clearTimeout(startup);
+      this.lost(slot, new Error(`grading worker exited with code ${code}`));
+    });
   }
 
   /** A worker ended on its own: its check (if any) is not equal; a worker that never started stops the pool. */
