@@ -19,6 +19,12 @@ export class LatexParseError extends Error {}
  * raises instead of dropping the rest (`1+2.` fails, `2 3.` reads 2, `x^{2.}` reads x). Observed behaviour.
  */
 class DotError extends LatexParseError {}
+/**
+ * A `_` after a symbol or an exponent, or `|_` (an evaluation bar), that does not go on as the grammar requires:
+ * no other reading of these tokens exists, so sympy fails rather than dropping the rest (`e_`, `x^2_`, `|x|_1`),
+ * except where the part is a later factor of a product, which is dropped (`32x_(` reads 32). Observed behaviour.
+ */
+class CommittedError extends DotError {}
 /** Parsed, but sympy's conversion to an expression fails (an integer with leading zeros: `05`). */
 export class LatexConversionError extends Error {}
 /** Input too long or too deeply nested to read within our bounds. */
@@ -30,6 +36,9 @@ const MAX_DEPTH = 200;
 
 const RELATIONS: Partial<Record<TokenType, RelationOp>> = { EQUAL: '=', LT: '<', LTE: '<=', GT: '>', GTE: '>=', NEQ: '!=' };
 const MP_OPS = new Set<TokenType>(['MUL', 'CMD_TIMES', 'CMD_CDOT', 'DIV', 'CMD_DIV', 'COLON']);
+const UNARY_START = new Set<TokenType>(['ADD', 'SUB', 'L_PAREN', 'L_BRACKET', 'L_BRACE', 'L_BRACE_LITERAL', 'BAR', 'L_BAR',
+  'L_ANGLE', 'LETTER', 'SYMBOL', 'DIGIT', 'DIFFERENTIAL', 'CMD_FRAC', 'CMD_BINOM', 'CMD_MATHIT', 'FUNC_NORMAL', 'FUNC_SQRT',
+  'FUNC_OVERLINE', 'FUNC_INT', 'FUNC_SUM', 'FUNC_PROD', 'FUNC_LIM', 'L_FLOOR', 'L_CEIL']);
 const TRIG = new Set(['sin', 'cos', 'tan', 'csc', 'sec', 'cot', 'sinh', 'cosh', 'tanh']);
 
 /** Parses like sympy's `parse_latex` (after its `strip()`); throws LatexParseError / LatexLexError / LatexLimitError. */
@@ -57,6 +66,8 @@ class Parser {
   private depth = 0;
   /** An integer with leading zeros on the parse path so far: sympy's Number('05') fails after parsing. */
   private leadingZeros = false;
+  /** At most this many digits for the next number (see normalFunction). */
+  private digitLimit: number | null = null;
 
   constructor(text: string) {
     this.lexer = new Lexer(text);
@@ -93,6 +104,16 @@ class Parser {
       this.i = saved;
       this.leadingZeros = savedZeros;
       return null;
+    }
+  }
+
+  /** Runs a part that has no alternative once started: its parse errors become CommittedError. */
+  private committed<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof LatexParseError && !(e instanceof CommittedError)) throw new CommittedError(e.message);
+      throw e;
     }
   }
 
@@ -169,7 +190,12 @@ class Parser {
         e = E.fn('factorial', e);
         continue;
       }
-      if (this.is('BAR') && (this.is('CARET', 1) || this.is('UNDERSCORE', 1))) {
+      // `|_` has no other reading; `|^` may also close an absolute value that is then raised to a power.
+      if (this.is('BAR') && this.is('UNDERSCORE', 1)) {
+        e = this.committed(() => this.evalAt(e));
+        continue;
+      }
+      if (this.is('BAR') && this.is('CARET', 1)) {
         const at = this.attempt(() => this.evalAt(e));
         if (at) {
           e = at;
@@ -206,7 +232,7 @@ class Parser {
       const exponent = this.attempt(() => {
         this.next();
         const x = this.supOperand();
-        this.attempt(() => this.subexpr());
+        if (this.is('UNDERSCORE')) this.committed(() => this.subexpr());
         return x;
       }, !this.is('L_BRACE', 1));
       if (!exponent) break;
@@ -276,7 +302,7 @@ class Parser {
     let quotes = '';
     if (this.is('SINGLE_QUOTES')) quotes = this.next().text;
     if (this.is('UNDERSCORE')) {
-      const sub = this.attempt(() => this.subexpr(), true);
+      const sub = this.committed(() => this.subexpr());
       if (sub) name += `_{${E.key(sub).replace(/^\((.*)\)$/, '$1')}}`;
     }
     if (!quotes && this.is('SINGLE_QUOTES')) quotes = this.next().text;
@@ -333,7 +359,31 @@ class Parser {
     }
   }
 
+  /**
+   * `\\log_2 8`: a bare number after `_` or `^` takes as many digits as still leave an argument (ANTLR's
+   * prediction sees that `28` would leave none), so fewer digits are tried when the greedy reading fails.
+   */
   private normalFunction(): Expr {
+    const start = this.i;
+    let digits = 0;
+    const script = this.lexer.at(start + 1).type;
+    if (script === 'UNDERSCORE' || script === 'CARET') while (this.lexer.at(start + 2 + digits).type === 'DIGIT') digits++;
+    // Fewer digits only help when no argument could start after all of them (`\\log_2 8` ends there).
+    if (digits > 1 && UNARY_START.has(this.lexer.at(start + 2 + digits).type)) digits = 0;
+    for (let limit = digits; ; limit--) {
+      this.i = start;
+      this.digitLimit = limit >= 1 && limit < digits ? limit : null;
+      try {
+        return this.normalFunctionOnce();
+      } catch (e) {
+        if (!(e instanceof LatexParseError) || limit <= 1) throw e;
+      } finally {
+        this.digitLimit = null;
+      }
+    }
+  }
+
+  private normalFunctionOnce(): Expr {
     const name = this.next().text.slice(1);
     let sub: Expr | null = null;
     let sup: Expr | null = null;
@@ -488,7 +538,9 @@ class Parser {
 
   private number(): Expr {
     let digits = '';
-    while (this.is('DIGIT')) digits += this.next().text;
+    const limit = this.digitLimit ?? Infinity;
+    this.digitLimit = null;
+    while (this.is('DIGIT') && digits.length < limit) digits += this.next().text;
     // Thousands groups: `,` and exactly three digits (greedy, as ANTLR resolves it).
     while (this.is('COMMA') && this.is('DIGIT', 1) && this.is('DIGIT', 2) && this.is('DIGIT', 3)) {
       this.next();

@@ -34,6 +34,8 @@ export function exactValue(e: Expr, options: ExactOptions = {}): Rational | null
       return acc;
     }
     case 'mul': {
+      // simplify reads 0 times anything symbol-free as 0 (`\\frac{0}{0}` equals 0 there).
+      if (e.args.some((a) => a.k === 'rat' && a.v.n === 0n)) return Q.ZERO;
       let acc = Q.ONE;
       for (const a of e.args) {
         const v = exactValue(a, options);

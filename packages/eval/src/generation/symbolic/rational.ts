@@ -108,3 +108,14 @@ export function roundToBits(r: Rational, bits: number): Rational {
   const v = e >= 0 ? rat(q << BigInt(e)) : rat(q, 1n << BigInt(-e));
   return negative ? neg(v) : v;
 }
+
+/** The exact value of a finite double. */
+export function fromDouble(v: number): Rational {
+  if (!Number.isFinite(v)) throw new RangeError('not a finite number');
+  let scale = 0;
+  while (!Number.isInteger(v) && scale < 1100) {
+    v *= 2;
+    scale++;
+  }
+  return rat(BigInt(v), 1n << BigInt(scale));
+}

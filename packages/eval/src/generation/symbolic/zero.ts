@@ -6,7 +6,7 @@
  */
 import { type Expr, flatten, freeSymbols, key, rawKey, some } from './expr.ts';
 import { exactValue, TooLargeError } from './exact.ts';
-import { mixedEqual, mixedValue } from './floats.ts';
+import { mixedDifference, mixedIsZero } from './floats.ts';
 import { type Complex, complexAbs, evaluateComplex } from './numeric.ts';
 import * as Q from './rational.ts';
 
@@ -74,6 +74,10 @@ function negateNumber(e: Expr): Expr {
   return { k: 'mul', args: [{ k: 'rat', v: Q.rat(-1n) }, e] };
 }
 
+function bareZoo(t: Expr): boolean {
+  return t.k === 'pow' && t.base.k === 'rat' && t.base.v.n === 0n && t.exp.k === 'rat' && t.exp.v.n < 0n;
+}
+
 const coeffKey = (c: Expr | null): string => (c ? key(c) : '1');
 // A number times oo folds into an infinite coefficient when negated (2*oo becomes -oo).
 const infiniteCoefficient = (t: Term): boolean => t.coeff !== null && (some(t.coeff, (n) => n.k === 'inf') || t.rest === 'oo');
@@ -87,6 +91,8 @@ function cancelTerms(a: Expr, b: Expr): [Expr[], Expr[]] | 'nan' {
   const right = flatten(b, 'add').map(negatedTerm);
   // oo and -oo meet in the numeric coefficient (nan), and an infinite coefficient never leaves zero behind.
   if ([...left, ...right].some(infiniteCoefficient)) return 'nan';
+  // A bare 1/0 term becomes zoo when the sum is flattened, and zoo - zoo is nan.
+  if ([...flatten(a, 'add'), ...flatten(b, 'add')].some(bareZoo)) return 'nan';
   const used = new Set<number>();
   const keptLeft: Expr[] = [];
   for (const t of left) {
@@ -112,9 +118,6 @@ export function isZeroDifference(a: Expr, b: Expr): ZeroVerdict {
   const left = ta.length ? sum(ta) : ZERO;
   const right = tb.length ? sum(tb) : ZERO;
   if (some(left, (n) => n.k === 'inf') || some(right, (n) => n.k === 'inf')) return { equal: false, reason: 'infinite value' };
-  // sympy keeps a Float exponent apart from a rational one (x**0.5 is not sqrt(x)); only identical terms cancel.
-  const floatExponent = (e: Expr): boolean => some(e, (n) => n.k === 'pow' && some(n.exp, (m) => m.k === 'float'));
-  if (floatExponent(left) || floatExponent(right)) return { equal: false };
   const symbols = [...new Set([...freeSymbols(left), ...freeSymbols(right)])].sort();
   try {
     if (symbols.length === 0) return constantsEqual(left, right);
@@ -122,6 +125,9 @@ export function isZeroDifference(a: Expr, b: Expr): ZeroVerdict {
     if (e instanceof TooLargeError) return { equal: false, reason: `too large: ${e.message}` };
     throw e;
   }
+  // sympy keeps a Float exponent apart from a rational one (x**0.5 is not sqrt(x)); only identical terms cancel.
+  const floatExponent = (e: Expr): boolean => some(e, (n) => n.k === 'pow' && some(n.exp, (m) => m.k === 'float'));
+  if (floatExponent(left) || floatExponent(right)) return { equal: false };
   let finiteTrials = 0;
   for (let t = 0; t < TRIALS; t++) {
     const env = sampleEnv(symbols, t);
@@ -142,9 +148,8 @@ function constantsEqual(left: Expr, right: Expr): ZeroVerdict {
     const eb = exactValue(right);
     if (ea && eb) return { equal: Q.eq(ea, eb) };
   } else {
-    const ma = mixedValue(left, bits);
-    const mb = mixedValue(right, bits);
-    if (ma !== null && mb !== null) return { equal: mixedEqual(ma, mb, bits) };
+    const d = mixedDifference(left, right, bits);
+    if (d !== null) return { equal: mixedIsZero(d) };
     // An irrational value and a Float never cancel in simplify (sqrt(2) - 1.414... stays as it is).
     return { equal: false };
   }
