@@ -37,8 +37,11 @@ function lex(src: string): T[] {
   return out;
 }
 
+const MAX_TOKENS = 500;
+
 export function parsePlainExpression(src: string): Node {
   const toks = lex(src.replace(/\^/g, '**'));
+  if (toks.length > MAX_TOKENS) throw new Error('expression too long');
   let pos = 0;
   let depth = 0;
   const isOp = (v: string): boolean => toks[pos]?.k === 'o' && toks[pos]!.v === v;
@@ -50,7 +53,8 @@ export function parsePlainExpression(src: string): Node {
       const minus = isOp('-');
       pos++;
       const right = product();
-      left = { t: 'add', args: [left, minus ? { t: 'mul', args: [MINUS_ONE, right] } : right] };
+      const term: Node = minus ? { t: 'mul', args: [MINUS_ONE, right] } : right;
+      left = { t: 'add', args: left.t === 'add' ? [...left.args, term] : [left, term] };
     }
     depth--;
     return left;
@@ -61,7 +65,8 @@ export function parsePlainExpression(src: string): Node {
       const div = isOp('/');
       pos++;
       const right = unary();
-      left = { t: 'mul', args: [left, div ? { t: 'pow', base: right, exp: MINUS_ONE } : right] };
+      const factor: Node = div ? { t: 'pow', base: right, exp: MINUS_ONE } : right;
+      left = { t: 'mul', args: left.t === 'mul' ? [...left.args, factor] : [left, factor] };
     }
     return left;
   };

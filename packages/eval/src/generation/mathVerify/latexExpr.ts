@@ -8,10 +8,13 @@ import { MINUS_ONE, type Node, neg, num, parseDecimal } from './ast.ts';
 import type { Tok } from './latexTokens.ts';
 
 export const MAX_DEPTH = 200;
+/** Sub-parses tried per answer: backtracking over ambiguous input (`|x|x|x…`) gives up instead of going exponential. */
+export const MAX_STEPS = 20000;
 
 export class Cursor {
   pos = 0;
   depth = 0;
+  steps = 0;
   constructor(readonly toks: Tok[]) {}
   peek(offset = 0): Tok | undefined {
     return this.toks[this.pos + offset];
@@ -36,6 +39,7 @@ export class Cursor {
   }
   /** Tries a sub-parse; on failure rewinds and returns null. */
   attempt<T>(f: () => T): T | null {
+    if (++this.steps > MAX_STEPS) throw new Error('answer too ambiguous to parse');
     const save = this.pos;
     const depth = this.depth;
     try {
@@ -129,13 +133,17 @@ export class ExprParser {
     }
     // Right to left, as the converter folds the list: an integer before a positive rational is a mixed number.
     let acc = factors[factors.length - 1]!;
+    const product: Node[] = [];
     for (let i = factors.length - 2; i >= 0; i--) {
       const f = factors[i]!;
-      if (isInteger(f) && isRationalNum(acc) && f.t === 'num' && acc.t === 'num' && acc.n > 0n) {
+      if (product.length === 0 && isInteger(f) && isRationalNum(acc) && f.t === 'num' && acc.t === 'num' && acc.n > 0n) {
         acc = f.n < 0n ? num(f.n * acc.d - acc.n, acc.d) : num(f.n * acc.d + acc.n, acc.d);
-      } else acc = mulFlat(f, acc);
+      } else {
+        if (product.length === 0) product.push(...(acc.t === 'mul' ? acc.args.slice().reverse() : [acc]));
+        product.push(...(f.t === 'mul' ? f.args.slice().reverse() : [f]));
+      }
     }
-    return acc;
+    return product.length === 0 ? acc : { t: 'mul', args: product.reverse() };
   }
 
   postfix(withFuncs: boolean): Node {
@@ -228,6 +236,7 @@ export class ExprParser {
 
   comp(withFuncs: boolean): Node {
     const c = this.c;
+    if (++c.steps > MAX_STEPS) throw new Error('answer too ambiguous to parse');
     const t = c.peek();
     if (!t) throw new Error('unexpected end');
     if (t.k === 'p') {

@@ -61,10 +61,18 @@ function close(a: Complex, b: Complex, rel: number): boolean {
   return Math.hypot(a[0] - b[0], a[1] - b[1]) <= rel * scale;
 }
 
+function hasFloat(x: Node): boolean {
+  if (x.t === 'num') return x.float;
+  return Object.values(x).some((v) =>
+    Array.isArray(v) ? v.some((e) => (Array.isArray(e) ? e.some(hasFloat) : typeof e === 'object' && hasFloat(e as Node))) : typeof v === 'object' && v !== null && hasFloat(v as Node),
+  );
+}
+
 /** True when the two expressions agree as functions of their symbols (the subtract-and-simplify test). */
 export function sameFunction(a: Node, b: Node): boolean {
-  const exactA = exactValue(a);
-  const exactB = exactValue(b);
+  const withFloats = hasFloat(a) || hasFloat(b);
+  const exactA = withFloats ? null : exactValue(a);
+  const exactB = withFloats ? null : exactValue(b);
   if (exactA && exactB) return exactA.n * exactB.d === exactB.n * exactA.d;
   const symbols = [...freeSymbols(a), ...freeSymbols(b)].filter((s, i, all) => all.indexOf(s) === i).sort();
   const rounds = symbols.length === 0 ? 1 : 3;
@@ -77,7 +85,9 @@ export function sameFunction(a: Node, b: Node): boolean {
       if (va || vb) return false;
       continue;
     }
-    if (!close(va, vb, 1e-11)) return false;
+    // With a decimal inside, sympy works in 53-bit floats and needs the difference to vanish exactly
+    // (`3/5.` is not 3/5 there); exact-only expressions are compared to 15 digits.
+    if (withFloats ? va[0] !== vb[0] || va[1] !== vb[1] : !close(va, vb, 1e-11)) return false;
     compared++;
   }
   return compared > 0;
