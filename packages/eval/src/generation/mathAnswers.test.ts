@@ -76,3 +76,23 @@ describe('hendrycks answers', () => {
     expect(hendrycksExtractAnswer('just 7').via).toBe('whole-output');
   });
 });
+
+describe('characters outside the BMP and U+FEFF, as CPython reads them', () => {
+  // Values from lm-eval's strip_string / get_unnormalized_answer / normalize_final_answer under CPython 3.11.
+  it.each([
+    ['\\frac𝑥𝑦', '\\frac{𝑥}{𝑦}'],
+    ['\\frac𝑥{2}', '\\frac{𝑥}{2}'],
+    ['\\sqrt𝑥+1', '\\sqrt{𝑥}+1'],
+    ['\\frac𝑥', '\\frac𝑥'],
+    ['a=\\frac1𝑦z', '\\frac{1}{𝑦}z'],
+  ])('strip_string(%j) = %j', (input, expected) => {
+    expect(stripString(input)).toBe(expected);
+  });
+  it('extracts and normalises minerva answers code point by code point', () => {
+    expect(normalizeFinalAnswer(getUnnormalizedAnswer('Final Answer: The final answer is $\\frac𝑥𝑦$. I hope it is correct.'))).toBe('\\frac{𝑥}{𝑦}');
+    expect(normalizeFinalAnswer(getUnnormalizedAnswer('Final Answer: The final answer is $\\sqrt𝑥$. I hope it is correct.'))).toBe('\\sqrt{𝑥}');
+    expect(getUnnormalizedAnswer('Final Answer: The final answer is 5𝑥 I hope it is correct.')).toBe('5');
+    // str.strip keeps U+FEFF, which String.prototype.trim removes.
+    expect(getUnnormalizedAnswer('Final Answer: The final answer is \ufeff5\ufeff. I hope it is correct.')).toBe('\ufeff5\ufeff');
+  });
+});

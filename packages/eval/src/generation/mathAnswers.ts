@@ -5,6 +5,7 @@
  * (extract_answer, strip_string and its helpers, is_equiv). Python's failed `assert`s and index errors become
  * thrown errors here, so callers can treat them as lm-eval does.
  */
+import { pythonStrip } from '../python/strip.ts';
 
 /** Python raised (AssertionError, IndexError, ValueError) where lm-eval's code would have. */
 export class PythonStyleError extends Error {
@@ -53,8 +54,9 @@ export const MINERVA_INVALID_ANSWER = '[invalidanswer]';
 
 /** The text after "Final Answer: The final answer is" up to ". I hope it is correct." (any character for the dots). */
 export function getUnnormalizedAnswer(text: string): string {
-  const match = /Final Answer: The final answer is([^\n]*?)[^\n] I hope it is correct[^\n]/.exec(text + 'I hope it is correct.');
-  return match ? match[1]!.trim() : MINERVA_INVALID_ANSWER;
+  const match = /Final Answer: The final answer is([^\n]*?)[^\n] I hope it is correct[^\n]/u.exec(text + 'I hope it is correct.');
+  // str.strip(), not String.trim(): they disagree on U+FEFF and U+180E.
+  return match ? pythonStrip(match[1]!) : MINERVA_INVALID_ANSWER;
 }
 
 export const SUBSTITUTIONS: ReadonlyArray<readonly [string, string]> = [
@@ -139,8 +141,9 @@ export function normalizeFinalAnswer(finalAnswer: string): string {
   s = s.replace(/(\\overline\{)([^\n]*?)(\})/g, (_m, _a, inner: string) => inner);
   s = s.replace(/(\\boxed\{)([^\n]*)(\})/g, (_m, _a, inner: string) => inner);
 
-  s = s.replace(/(frac)([^{])([^\n])/g, (_m, _f, a: string, b: string) => `frac{${a}}{${b}}`);
-  s = s.replace(/(sqrt)([^{])/g, (_m, _f, a: string) => `sqrt{${a}}`);
+  // `u`: Python matches code points, so an astral character is one `.` there.
+  s = s.replace(/(frac)([^{])([^\n])/gu, (_m, _f, a: string, b: string) => `frac{${a}}{${b}}`);
+  s = s.replace(/(sqrt)([^{])/gu, (_m, _f, a: string) => `sqrt{${a}}`);
   s = s.replaceAll('$', '');
 
   if (pythonIsDigit(s.replaceAll(',', ''))) s = s.replaceAll(',', '');
@@ -203,11 +206,14 @@ function fixFracs(string: string): string {
       newStr += substr;
       continue;
     }
-    if (substr.length < 2) return string;
-    const a = substr[0]!;
-    const b = substr[1]!;
-    if (b !== '{') newStr += `{${a}}{${b}}` + substr.slice(2);
-    else newStr += `{${a}}${b}` + substr.slice(2);
+    // Python indexes code points: an astral character (𝑥) is one character there, two UTF-16 units here.
+    const cps = [...substr];
+    if (cps.length < 2) return string;
+    const a = cps[0]!;
+    const b = cps[1]!;
+    const rest = cps.slice(2).join('');
+    if (b !== '{') newStr += `{${a}}{${b}}` + rest;
+    else newStr += `{${a}}${b}` + rest;
   }
   return newStr;
 }
@@ -239,7 +245,8 @@ function fixSqrt(string: string): string {
   let newString = splits[0]!;
   for (const split of splits.slice(1)) {
     if (split.length === 0) throw new PythonStyleError('fix_sqrt: IndexError on an empty \\sqrt argument');
-    newString += split[0] !== '{' ? `\\sqrt{${split[0]}}${split.slice(1)}` : `\\sqrt${split}`;
+    const first = String.fromCodePoint(split.codePointAt(0)!);
+    newString += first !== '{' ? `\\sqrt{${first}}${split.slice(first.length)}` : `\\sqrt${split}`;
   }
   return newString;
 }
