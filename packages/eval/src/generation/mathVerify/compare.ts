@@ -246,8 +246,35 @@ function printed(x: Node): string | null {
   return null;
 }
 
-function compareMatrices(gold: Node, pred: Node): boolean {
-  if (gold.t !== 'matrix' || pred.t !== 'matrix') return false;
+type MatrixNode = Extract<Node, { t: 'matrix' }>;
+
+/** A matrix expression evaluated as sympy's doit() would: scalar multiples and sums of same-shape matrices. */
+function asMatrix(x: Node): MatrixNode | null {
+  if (x.t === 'matrix') return x;
+  if (x.t === 'mul') {
+    const mats = x.args.filter((a) => asMatrix(a) !== null);
+    if (mats.length !== 1) return null;
+    const m = asMatrix(mats[0]!)!;
+    const scalars = x.args.filter((a) => a !== mats[0]);
+    return { t: 'matrix', rows: m.rows.map((r) => r.map((e) => ({ t: 'mul', args: [...scalars, e] }) as Node)) };
+  }
+  if (x.t === 'add') {
+    const ms = x.args.map(asMatrix);
+    if (ms.some((m) => m === null)) return null;
+    const first = ms[0]!;
+    if (ms.some((m) => m!.rows.length !== first.rows.length || m!.rows[0]!.length !== first.rows[0]!.length)) return null;
+    return { t: 'matrix', rows: first.rows.map((r, i) => r.map((_, j) => ({ t: 'add', args: ms.map((m) => m!.rows[i]![j]!) }) as Node)) };
+  }
+  return null;
+}
+
+const containsMatrix = (x: Node): boolean =>
+  x.t === 'matrix' || ((x.t === 'mul' || x.t === 'add') && x.args.some(containsMatrix)) || (x.t === 'pow' && containsMatrix(x.base));
+
+function compareMatrices(goldIn: Node, predIn: Node): boolean {
+  const gold = asMatrix(goldIn);
+  const pred = asMatrix(predIn);
+  if (!gold || !pred) return false;
   if (gold.rows.length !== pred.rows.length || gold.rows[0]!.length !== pred.rows[0]!.length) return false;
   return gold.rows.every((r, i) => r.every((x, j) => valuesEqual(x, pred.rows[i]![j]!)));
 }
@@ -274,7 +301,7 @@ export function valuesEqual(goldIn: Node, predIn: Node): boolean {
   if (isRelation(gold) && isRelation(pred)) return compareRelations(gold, pred);
   if (isSetLike(gold) || isSetLike(pred) || gold.t === 'tuple' || pred.t === 'tuple') return compareSets(gold, pred);
   if (gold.t === 'sym' || pred.t === 'sym') return compareSymbols(gold, pred);
-  if (gold.t === 'matrix' || pred.t === 'matrix') return compareMatrices(gold, pred);
+  if (containsMatrix(gold) || containsMatrix(pred)) return compareMatrices(gold, pred);
   if (isRelation(gold) || isRelation(pred) || gold.t === 'and' || pred.t === 'and') return false;
   return scalarEqual(gold, pred);
 }
