@@ -32,7 +32,9 @@ function bundleIsCurrent() {
   return true;
 }
 
-if (process.env.SCIBOARD_FROM_SOURCES !== '1' && bundleIsCurrent()) {
+// SCIBOARD_FROM_SOURCES=1 always runs the sources, =0 always the bundle (when built); unset, the newer wins.
+const fromSources = process.env.SCIBOARD_FROM_SOURCES;
+if (fromSources === '0' ? existsSync(bundle) : fromSources !== '1' && bundleIsCurrent()) {
   await import(bundle);
 } else {
   const { register } = await import('tsx/esm/api');
