@@ -321,6 +321,26 @@ describe('security: what an attacker with a token tried', () => {
     });
   });
 
+  describe('8. security headers', () => {
+    it('every path gets a CSP that allows the pages (inline scripts and KaTeX styles) and nothing from elsewhere, no framing, nosniff, a referrer policy', async () => {
+      const config = (await import('../next.config.ts')).default;
+      const rules = await config.headers!();
+      expect(rules.map((r) => r.source)).toEqual(['/:path*']);
+      const headers = Object.fromEntries(rules[0]!.headers.map((h) => [h.key.toLowerCase(), h.value]));
+      expect(headers['x-frame-options']).toBe('DENY');
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+      const csp = Object.fromEntries(headers['content-security-policy']!.split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+      expect(csp['default-src']).toEqual(["'self'"]);
+      expect(csp['script-src']).toEqual(["'self'", "'unsafe-inline'"]);
+      expect(csp['style-src']).toEqual(["'self'", "'unsafe-inline'"]);
+      expect(csp['frame-ancestors']).toEqual(["'none'"]);
+      expect(csp['object-src']).toEqual(["'none'"]);
+      expect(csp['base-uri']).toEqual(["'self'"]);
+      expect(csp['form-action']).toEqual(["'self'"]);
+    });
+  });
+
   describe('2. one bad stored reported row', () => {
     it('does not take the board down', async () => {
       const store = await openDb({ file: dbFile });

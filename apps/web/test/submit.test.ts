@@ -129,6 +129,19 @@ describe('submitting through the site', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('serves every page and API answer with the security headers; /api/models/%25 is a 404, not a 500', async () => {
+    for (const path of ['/', '/science', '/submit', '/api/boards/science']) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-security-policy'), path).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+      expect(response.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('strict-origin-when-cross-origin');
+    }
+    expect((await get('/api/models/%25')).status).toBe(404);
+    expect((await get('/models/%25')).status).toBe(404);
+  });
+
   it('accepts an uploaded checkpoint, reports it by id, and points a repeat to the first submission', async () => {
     const form = () => {
       const f = new FormData();
@@ -167,7 +180,9 @@ describe('submitting through the site', () => {
     expect(accepted.status, accepted.stderr).toBe(0);
     const answer = JSON.parse(accepted.stdout) as { duplicate: boolean; submission: { id: number } };
     expect(answer.duplicate).toBe(false);
-    const read = (await (await get(`/api/submissions/${answer.submission.id}`)).json()) as { submission: { payload: { model: { name: string; checkpointPath: string } } } };
+    // The checkpoint path is the submitter's to see: asked with the token that submitted.
+    const own = () => fetch(`${site.url}/api/submissions/${answer.submission.id}`, { headers: { authorization: `Bearer ${token}` } });
+    const read = (await (await own().catch(own)).json()) as { submission: { payload: { model: { name: string; checkpointPath: string } } } };
     expect(read.submission.payload.model.name).toBe('cli-tiny');
     expect(read.submission.payload.model.checkpointPath.startsWith(join(root, 'uploads'))).toBe(true);
   });
