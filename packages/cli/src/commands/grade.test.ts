@@ -112,6 +112,15 @@ describe('sciboard grade', () => {
     });
   });
 
+  it('grades the same adversarial answers under hendrycks_math (string rules only) as not equivalent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sciboard-grade-'));
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, jsonl(ADVERSARIAL_ANSWERS.map(([, answer, gold]) => ({ completion: `So $${answer}$.`, doc: { problem: 'p', solution: `So $\\boxed{${gold}}$.` } }))));
+    const rows = (await gradeFile('hendrycks_math', input)).map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.scores['exact_match,none'])).toEqual(ADVERSARIAL_ANSWERS.map(() => 0));
+    expect(rows.map((r) => r.filtered.none)).toEqual(ADVERSARIAL_ANSWERS.map(([, answer]) => answer));
+  });
+
   it('keeps grading past a check that never returns, with the time limit as its reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sciboard-grade-'));
     const input = join(dir, 'in.jsonl');
