@@ -66,6 +66,8 @@ class Parser {
   private depth = 0;
   /** An integer with leading zeros on the parse path so far: sympy's Number('05') fails after parsing. */
   private leadingZeros = false;
+  /** Directly inside |...| (not within brackets there): a | ends the product rather than opening another. */
+  private insideAbs = false;
   /** At most this many digits for the next number (see normalFunction). */
   private digitLimit: number | null = null;
 
@@ -104,6 +106,16 @@ class Parser {
       this.i = saved;
       this.leadingZeros = savedZeros;
       return null;
+    }
+  }
+
+  private within<T>(insideAbs: boolean, f: () => T): T {
+    const saved = this.insideAbs;
+    this.insideAbs = insideAbs;
+    try {
+      return f();
+    } finally {
+      this.insideAbs = saved;
     }
   }
 
@@ -175,6 +187,8 @@ class Parser {
     }
     const items = [this.postfix(false)];
     for (;;) {
+      // Inside |...|, a further | closes the group first (`|x|y2|2` is |x|*y*2, not |x*|y2|*2 ...|).
+      if (this.insideAbs && this.is('BAR')) break;
       const item = this.attempt(() => this.postfix(nofunc));
       if (!item) break;
       items.push(item);
@@ -266,17 +280,18 @@ class Parser {
       if (t === 'L_PAREN' || t === 'L_BRACKET' || t === 'L_BRACE' || t === 'L_BRACE_LITERAL') {
         const close = ({ L_PAREN: 'R_PAREN', L_BRACKET: 'R_BRACKET', L_BRACE: 'R_BRACE', L_BRACE_LITERAL: 'R_BRACE_LITERAL' } as const)[t];
         this.next();
-        const e = this.expr();
+        const e = this.within(false, () => this.expr());
         this.expect(close);
         return e;
       }
       if (t === 'BAR') {
-        const abs = this.attempt(() => {
+        const read = (preferClosing: boolean) => () => {
           this.next();
-          const e = this.expr();
+          const e = this.within(preferClosing, () => this.expr());
           this.expect('BAR');
           return E.fn('abs', e);
-        });
+        };
+        const abs = this.attempt(read(true)) ?? this.attempt(read(false));
         if (abs) return abs;
         return this.atom();
       }

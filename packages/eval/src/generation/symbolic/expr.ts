@@ -49,6 +49,16 @@ const ratText = (v: Rational): string => (v.d === 1n ? v.n.toString() : `${v.n}/
  * are the same expression to sympy's auto-evaluation. Also used to name subscripted symbols (`x_{n+1}`).
  */
 export function key(e: Expr): string {
+  let k = keyCache.get(e);
+  if (k === undefined) keyCache.set(e, (k = computeKey(e)));
+  return k;
+}
+
+// Trees are immutable, so their texts can be remembered (deep products would otherwise cost quadratic time).
+const keyCache = new WeakMap<Expr, string>();
+const rawKeyCache = new WeakMap<Expr, string>();
+
+function computeKey(e: Expr): string {
   switch (e.k) {
     case 'rat':
       return ratText(e.v);
@@ -76,6 +86,12 @@ export function key(e: Expr): string {
 
 /** A structural text that keeps operand order and nesting, as sympy's equality of unevaluated trees does. */
 export function rawKey(e: Expr): string {
+  let k = rawKeyCache.get(e);
+  if (k === undefined) rawKeyCache.set(e, (k = computeRawKey(e)));
+  return k;
+}
+
+function computeRawKey(e: Expr): string {
   switch (e.k) {
     case 'add':
       return `Add(${e.args.map(rawKey).join(', ')})`;
@@ -95,8 +111,15 @@ export function rawKey(e: Expr): string {
 
 /** Operands of nested sums (or products), as sympy's flattening sees them. */
 export function flatten(e: Expr, kind: 'add' | 'mul'): Expr[] {
-  if (e.k !== kind) return [e];
-  return (e as { args: readonly Expr[] }).args.flatMap((a) => flatten(a, kind));
+  const out: Expr[] = [];
+  // Iterative, operands in order: long products nest as deep as the input is long.
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.k === kind) for (let i = n.args.length - 1; i >= 0; i--) stack.push(n.args[i]!);
+    else out.push(n);
+  }
+  return out;
 }
 
 /** Whether any node satisfies the predicate. */

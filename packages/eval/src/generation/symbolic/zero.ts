@@ -74,13 +74,31 @@ function negateNumber(e: Expr): Expr {
   return { k: 'mul', args: [{ k: 'rat', v: Q.rat(-1n) }, e] };
 }
 
+function zeroReciprocalInfinity(e: Expr): Expr {
+  if (e.k === 'pow' && e.base.k === 'inf' && e.exp.k === 'rat' && e.exp.v.n < 0n) return ZERO;
+  switch (e.k) {
+    case 'add':
+    case 'mul':
+    case 'fn':
+    case 'apply':
+    case 'opaque':
+      return { ...e, args: e.args.map(zeroReciprocalInfinity) } as Expr;
+    case 'pow':
+      return { k: 'pow', base: zeroReciprocalInfinity(e.base), exp: zeroReciprocalInfinity(e.exp) };
+    default:
+      return e;
+  }
+}
+
 function bareZoo(t: Expr): boolean {
   return t.k === 'pow' && t.base.k === 'rat' && t.base.v.n === 0n && t.exp.k === 'rat' && t.exp.v.n < 0n;
 }
 
 const coeffKey = (c: Expr | null): string => (c ? key(c) : '1');
 // A number times oo folds into an infinite coefficient when negated (2*oo becomes -oo).
-const infiniteCoefficient = (t: Term): boolean => t.coeff !== null && (some(t.coeff, (n) => n.k === 'inf') || t.rest === 'oo');
+// An Integer times oo folds into an infinite coefficient when negated (2*oo becomes -oo); a Float times oo stays.
+const infiniteCoefficient = (t: Term): boolean =>
+  t.coeff !== null && (some(t.coeff, (n) => n.k === 'inf') || (t.rest === 'oo' && t.coeff.k === 'rat'));
 
 /**
  * sympy's Add flattening of `a - b`: terms of a and negated terms of b with the same structural rest and
@@ -117,7 +135,13 @@ export function isZeroDifference(a: Expr, b: Expr): ZeroVerdict {
   if (ta.length === 0 && tb.length === 0) return { equal: true };
   const left = ta.length ? sum(ta) : ZERO;
   const right = tb.length ? sum(tb) : ZERO;
-  if (some(left, (n) => n.k === 'inf') || some(right, (n) => n.k === 'inf')) return { equal: false, reason: 'infinite value' };
+  if (some(left, (n) => n.k === 'inf' ) || some(right, (n) => n.k === 'inf')) {
+    // 1/oo is 0 once evaluated; any other infinity left over makes the difference infinite or nan.
+    const l = zeroReciprocalInfinity(left);
+    const r = zeroReciprocalInfinity(right);
+    if (some(l, (n) => n.k === 'inf') || some(r, (n) => n.k === 'inf')) return { equal: false, reason: 'infinite value' };
+    return isZeroDifference(l, r);
+  }
   const symbols = [...new Set([...freeSymbols(left), ...freeSymbols(right)])].sort();
   try {
     if (symbols.length === 0) return constantsEqual(left, right);
