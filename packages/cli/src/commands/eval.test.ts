@@ -69,6 +69,8 @@ describe('sciboard eval', () => {
     const scores = await store.scoresForRun(stored!.id);
     expect(scores.some((s) => s.subset === 'sample_science_mc' && s.metric === 'acc')).toBe(true);
     expect((await store.listResults(stored!.id)).total).toBe(8);
+    // How the scores were made is kept with the run: lm-eval's bootstrap_iters default and the scoring choices.
+    expect(stored!.config).toMatchObject({ bootstrapIters: 100000, scoring: { hendrycks_extraction: 'lm-eval', equivalence_time_limit_s: 5 } });
     await store.close();
 
     const gated = run([...args.slice(0, -1), join(root, 'gated-again'), '--gate-against', out, '--junit', join(root, 'junit.xml')]);
