@@ -123,6 +123,8 @@ const failures = new Map<string, number[]>();
 export async function authenticate(store: Store, header: string | null | undefined, client = 'unknown'): Promise<{ id: number; name: string }> {
   const perMinute = Number(process.env.SCIBOARD_AUTH_FAILURES_PER_MINUTE ?? 10);
   const now = Date.now();
+  // Many addresses failing once each must not grow the map for ever: past a size, forget the stale ones.
+  if (failures.size > 10_000) for (const key of [...failures.keys()]) recentTimes(failures, key, now);
   // Refused before the token is even looked at: guessing tokens from one address is slowed to this rate.
   if (recentTimes(failures, client, now).length >= perMinute) {
     throw new IntakeError(429, `rate limit: at most ${perMinute} failed token checks per minute from one address`);
