@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paddingGroups } from './batch.ts';
+import { MAX_SCORING_PADDING, paddingGroups, scoringBatches } from './batch.ts';
 
 describe('admission groups of similar prompt length', () => {
   it('starts a new group when padding would exceed a fifth of the padded positions', () => {
@@ -22,5 +22,19 @@ describe('admission groups of similar prompt length', () => {
     expect(paddingGroups([7])).toEqual([1]);
     expect(paddingGroups([])).toEqual([]);
     expect(paddingGroups([100, 10], 1)).toEqual([2]);
+  });
+});
+
+describe('scoring batches', () => {
+  it('batches rows of nearly equal length up to the batch size and never pads beyond the scoring bound', () => {
+    // Question remainders after a subject's 5-shot exemplars, longest first.
+    const lengths = [231, 230, 229, 214, 205, 177, 169, 147, 129, 109, 106, 87, 87, 87, 87];
+    const batches = scoringBatches(lengths, (n) => n, 2);
+    expect(batches.flat()).toEqual(lengths);
+    expect(batches.every((b) => b.length <= 2)).toBe(true);
+    expect(batches[0]).toEqual([231, 230]);
+    for (const b of batches) expect(b.length * b[0]! - b.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(MAX_SCORING_PADDING * b.length * b[0]!);
+    expect(scoringBatches(lengths, (n) => n, 8).slice(-1)).toEqual([[87, 87, 87, 87]]);
+    expect(scoringBatches([], (n: number) => n, 8)).toEqual([]);
   });
 });
