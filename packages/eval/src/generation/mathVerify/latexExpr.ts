@@ -68,6 +68,19 @@ function divide(a: Node, b: Node): Node {
   return { t: 'mul', args: [a, { t: 'pow', base: b, exp: MINUS_ONE }] };
 }
 
+/** sympy's binomial evaluates for integer arguments (so `0\\binom{5}{2}` is a mixed number, 10); others stay symbolic. */
+function binomial(top: Node, bottom: Node): Node {
+  if (isInteger(top) && isInteger(bottom) && top.t === 'num' && bottom.t === 'num' && top.n >= -2000n && top.n <= 2000n && bottom.n <= 2000n) {
+    const n = top.n;
+    const k = bottom.n;
+    if (k < 0n || (n >= 0n && k > n)) return num(0n);
+    let r = 1n;
+    for (let i = 0n; i < k; i++) r = (r * (n - i)) / (i + 1n);
+    return num(r);
+  }
+  return { t: 'fn', name: 'binomial', args: [top, bottom] };
+}
+
 export class ExprParser {
   constructor(
     readonly c: Cursor,
@@ -298,7 +311,7 @@ export class ExprParser {
         c.expectP('{');
         const bottom = this.expr();
         c.expectP('}');
-        return { t: 'fn', name: 'binomial', args: [top, bottom] };
+        return binomial(top, bottom);
       }
       if (t.text === 'begin:matrix' || t.text === 'begin:vmatrix') return this.matrix();
       if (t.text === 'infty') {
@@ -330,7 +343,7 @@ export class ExprParser {
     c.pos++;
     const bottom = this.expr();
     c.expectP('}');
-    return { t: 'fn', name: 'binomial', args: [top, bottom] };
+    return binomial(top, bottom);
   }
 
   /** `f(x)`, `g(1,2)`: a name applied to one atom or to comma-separated arguments is an undefined function. */
