@@ -63,7 +63,11 @@ export function workloadTokens(w: Workload, encode: (s: string) => number[]): Wo
       const contexts = w.items.map((i) => encode(i.context));
       const continuations = w.items.map((i) => i.continuations.map((c) => encode(i.context + c).length - encode(i.context).length));
       const extra = continuations.reduce((n, cs) => n + cs.reduce((m, c) => m + Math.max(0, c - 1), 0), 0);
-      const { idealTokens, attentionPairs } = ideal(contexts);
+      // Each task's own exemplars once: a workload mixing tasks shares a prefix only within a task.
+      const tasks = [...new Set(w.items.map((i) => i.task ?? ''))];
+      const perTask = tasks.map((task) => ideal(contexts.filter((_, k) => (w.items[k]!.task ?? '') === task)));
+      const idealTokens = perTask.reduce((n, t) => n + t.idealTokens, 0);
+      const attentionPairs = perTask.reduce((n, t) => n + t.attentionPairs, 0);
       return {
         ...base,
         items: w.items.length,

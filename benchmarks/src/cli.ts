@@ -6,7 +6,10 @@ import { renderSummary, updateReadme, writeResultJson } from './report.ts';
 
 async function main(): Promise<void> {
   const cli = parseArgs(process.argv.slice(2));
-  const plan = planFor(cli.mode, cli.rounds);
+  const full = planFor(cli.mode, cli.rounds);
+  const unknown = (cli.models ?? []).filter((m) => !full.models.some((p) => p.shape === m));
+  if (unknown.length > 0) throw new Error(`--models: no model ${unknown.join(', ')} in the ${cli.mode} plan (it has ${full.models.map((p) => p.shape).join(', ')})`);
+  const plan = cli.models ? { ...full, models: full.models.filter((p) => cli.models!.includes(p.shape)) } : full;
   console.log(`sciboard benchmark: ${cli.mode} mode, ${plan.rounds} rounds, ${cli.threads} threads, data ${cli.dataDir}`);
   const result = await runBenchmark({
     plan,

@@ -194,7 +194,7 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
               threads: options.threads,
               fast: peer.fast,
               int8: peer.int8,
-              batchSize: Math.max(p.plan.sizes.generationBatch, ...p.plan.sizes.decodeBatches),
+              batchSize: peer.batchSize ?? Math.max(p.plan.sizes.generationBatch, ...p.plan.sizes.decodeBatches),
             };
             const jobPath = join(workDir, `${name}.job.json`);
             writeFileSync(jobPath, JSON.stringify(job));
@@ -239,6 +239,8 @@ export interface CliOptions {
   sharedDir: string;
   readme: boolean;
   hugePages: boolean;
+  /** Only these models of the plan (`--models cli_small`); all when absent. */
+  models?: string[];
 }
 
 export function parseArgs(argv: string[]): CliOptions {
@@ -263,7 +265,8 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (arg === '--data-dir') options.dataDir = resolve(value());
     else if (arg === '--no-readme') options.readme = false;
     else if (arg === '--no-huge-pages') options.hugePages = false;
-    else throw new Error(`unknown option ${arg} (expected --quick, --rounds N, --threads N, --name NAME, --data-dir DIR, --no-readme, --no-huge-pages)`);
+    else if (arg === '--models') options.models = value().split(',');
+    else throw new Error(`unknown option ${arg} (expected --quick, --rounds N, --threads N, --name NAME, --data-dir DIR, --no-readme, --no-huge-pages, --models A,B)`);
   }
   if (options.name === '') options.name = options.mode;
   if (!/^[\w.-]+$/.test(options.name)) throw new Error(`--name must be letters, digits, dot, dash or underscore, got "${options.name}"`);

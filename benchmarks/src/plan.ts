@@ -19,6 +19,8 @@ export interface PeerPlan {
   firstRoundOnly?: boolean;
   /** Workloads this peer runs in the first round only (long ones whose single timing is informative). */
   onceWorkloads?: string[];
+  /** The engine's rows per forward (`--batch-size`); default the largest batch the model's workloads use. */
+  batchSize?: number;
 }
 
 export interface ModelPlan {
@@ -47,6 +49,25 @@ export const ladder: { label: string; fast: FastSwitches }[] = [
 
 /** The rung before the shipped engine: it differs only by the decode loop, so it runs generation workloads only. */
 const refillRung = (workloads: string[]): PeerPlan => ({ label: 'sciboard:+refill', peer: 'sciboard', fast: stepwise, workloads });
+
+/**
+ * `sciboard score` on 80 requests of 5-shot MMLU (college physics and high-school chemistry, 10 questions each)
+ * with the model `sciboard tiny-model --layers 8 --hidden 512 --seed 1` writes: the engine at batch 1, 8 (the
+ * CLI's default) and 32 against transformers.js (every round: a target's denominator) and the naive oracle.
+ */
+const MIXED_MMLU = { name: 'mmlu_2x10_5shot', tasks: ['mmlu_college_physics', 'mmlu_high_school_chemistry'], items: 10 };
+
+export const cliSmallModel: ModelPlan = {
+  shape: 'cli_small',
+  sizes: { choiceItems: 1, generationItems: 0, generationTokens: 1, generationBatch: 1, prefillTokens: 600, decodeTokens: 2, decodeBatches: [], mixedMmlu: MIXED_MMLU },
+  peers: [
+    { label: 'naive', peer: 'naive', workloads: [MIXED_MMLU.name], firstRoundOnly: true },
+    { label: 'transformers.js', peer: 'transformers', workloads: [MIXED_MMLU.name] },
+    { label: 'sciboard:b1', peer: 'sciboard', fast: allOn, batchSize: 1, workloads: [MIXED_MMLU.name] },
+    { label: 'sciboard', peer: 'sciboard', fast: allOn, batchSize: 8, workloads: [MIXED_MMLU.name] },
+    { label: 'sciboard:b32', peer: 'sciboard', fast: allOn, batchSize: 32, workloads: [MIXED_MMLU.name] },
+  ],
+};
 
 const ladderPeers = (workloads?: string[]): PeerPlan[] => ladder.map((r) => ({ label: r.label, peer: 'sciboard' as const, fast: r.fast, workloads }));
 
@@ -131,6 +152,7 @@ export function planFor(mode: 'quick' | 'full', rounds?: number): RunPlan {
           { label: 'sciboard:int8', peer: 'sciboard', fast: allOn, int8: true, workloads: ['mmlu_5shot', 'gsm8k_cot_8shot', 'prefill_600', 'decode_32_b1'], firstRoundOnly: true },
         ],
       },
+      cliSmallModel,
     ],
   };
 }

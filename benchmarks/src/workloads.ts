@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTaskDefinition, listTasks } from '@sciboard/eval';
 import { GSM8K_COT_EXEMPLARS, MINERVA_MATH_PROMPT } from './fewshot.ts';
@@ -7,6 +7,8 @@ import { GSM8K_COT_EXEMPLARS, MINERVA_MATH_PROMPT } from './fewshot.ts';
 export interface ChoiceItem {
   context: string;
   continuations: string[];
+  /** The task the item belongs to, where a workload mixes tasks (each has its own few-shot prefix). */
+  task?: string;
 }
 
 export interface GenerationItem {
@@ -35,6 +37,12 @@ export interface WorkloadSizes {
    * the one the GSM8K projection uses.
    */
   gsm8kDecode?: { tokens: number; batch: number };
+  /**
+   * Several MMLU subjects' first `items` questions, 5-shot, asked in one call as `sciboard score` asks a requests
+   * file (`sciboard requests --tasks A,B --num-fewshot 5 --limit N`, one line per choice): each subject shares its
+   * own exemplars, and all of them only the instruction's first words.
+   */
+  mixedMmlu?: { name: string; tasks: string[]; items: number };
 }
 
 /** lm-eval's `gsm8k_cot` (8 fixed exemplars, "Q: … A: …", stop at the next question). */
@@ -133,6 +141,12 @@ export function buildWorkloads(
     // prompt is not what this measures, and it is computed twice (once for the time to first token).
     const opening = (q: string) => q.split(/\s+/).slice(0, 12).join(' ');
     workloads.push({ name: `decode_${sizes.decodeTokens}_b${b}`, kind: 'decode', contexts: decodeContexts.slice(0, b).map((q) => `Q: ${opening(q)}`), tokens: sizes.decodeTokens, batchSize: b });
+  }
+  if (sizes.mixedMmlu) {
+    const { name, tasks, items } = sizes.mixedMmlu;
+    const mmluDir = join(dataDir, 'mmlu');
+    if (!existsSync(mmluDir)) console.log(`skipping ${name}: ${mmluDir} not found (MMLU data from the shared data folder)`);
+    else workloads.push({ name, kind: 'choice', suite: tasks.join('+'), items: tasks.flatMap((task) => choiceItems(task, dataDir, items).map((i) => ({ ...i, task }))) });
   }
   if (sizes.gsm8kDecode) {
     const { tokens, batch } = sizes.gsm8kDecode;
