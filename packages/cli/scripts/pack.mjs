@@ -53,7 +53,8 @@ export async function packCli(outDir) {
           bin: { sciboard: 'bin/sciboard.mjs' },
           files: ['bin', 'dist', 'samples'],
           engines: root.engines,
-          license: 'MIT',
+          // The repository states no licence yet; the tarball claims none either.
+          license: 'UNLICENSED',
           dependencies: externalVersions(),
         },
         null,

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { getTaskDefinition, loadTaskSpec, type TaskDefinition } from '@sciboard/eval';
+import { dataCacheDir } from '@sciboard/datasets';
 import { SubmissionError } from './checkpoint.ts';
 import type { SubsetPlan } from './plan.ts';
 
@@ -22,7 +23,7 @@ function sharedDataAbove(start: string | undefined): string | undefined {
 /**
  * The datasets folder workers use by default: $SCIBOARD_DATA_DIR, then $SCIBOARD_SHARED_DIR/data, then
  * ../shared/data beside the checkout (looked for from this file and from the working directory, since the
- * site runs this code from its build output).
+ * site runs this code from its build output), then the `sciboard data pull` cache.
  */
 export function defaultDataDir(): string {
   const here = typeof import.meta.dirname === 'string' ? import.meta.dirname : undefined;
@@ -31,6 +32,8 @@ export function defaultDataDir(): string {
     process.env.SCIBOARD_SHARED_DIR ? join(process.env.SCIBOARD_SHARED_DIR, 'data') : undefined,
     sharedDataAbove(here),
     sharedDataAbove(process.cwd()),
+    // What `sciboard data pull` fetched ($SCIBOARD_CACHE/data), as every command finds it.
+    dataCacheDir(),
   ];
   return candidates.find((d): d is string => Boolean(d) && existsSync(d!)) ?? process.env.SCIBOARD_DATA_DIR ?? '';
 }
