@@ -22,7 +22,7 @@ const SAMPLES: readonly Complex[] = [
   [1.4655712319, -0.3819660113], [0.3090169944, 1.2207440846], [-2.7182818285, 0], [1.7320508076, 0.5772156649],
 ];
 const TRIALS = 6;
-const TOLERANCE = 1e-9;
+const TOLERANCE = 1e-11;
 
 function sampleEnv(symbols: string[], trial: number): Map<string, Complex> {
   const env = new Map<string, Complex>();
