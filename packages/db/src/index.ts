@@ -29,5 +29,5 @@ export { exportLmEval, type ExportLmEvalResult } from './lmeval/export.ts';
 export type { ImportRecord } from './queries/imports.ts';
 export type { ApiTokenInfo } from './queries/tokens.ts';
 export type { ClaimedShard, LeaseOptions, ShardInput, ShardRow, SubmissionInput, SubmissionRow, SubmissionSummary } from './queries/submissions.ts';
-export { DuplicateSubmissionError } from './queries/submissions.ts';
+export { DuplicateSubmissionError, shardLabel } from './queries/submissions.ts';
 export type { ShardStatus } from './schema/shared.ts';

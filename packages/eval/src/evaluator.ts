@@ -31,6 +31,12 @@ export interface EvaluateOptions {
   numFewshot?: number;
   /** First N documents of each task (lm-eval's --limit). */
   limit?: number;
+  /**
+   * Evaluate only documents [start, end) of the (limited) task: one item-range shard of a task split across
+   * workers. Few-shot exemplars, seeds and prompts are the whole task's, so a document's prompt and record are
+   * the same whichever range holds it; results then cover the range's documents only.
+   */
+  docRange?: { start: number; end: number };
   /** Documents per chunk: one model call and one sink write each, so a crash loses at most one chunk. */
   batchSize?: number;
   sink?: ResultSink;
@@ -88,6 +94,10 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new Error(`limit must be a positive integer, got ${options.limit}`);
   }
+  const range = options.docRange;
+  if (range && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end > range.start)) {
+    throw new Error(`docRange must be integers with 0 <= start < end, got [${range.start}, ${range.end})`);
+  }
 
   const bootstrapIters = options.bootstrapIters ?? DEFAULT_BOOTSTRAP_ITERS;
   if (!Number.isInteger(bootstrapIters) || bootstrapIters < 0) throw new Error(`bootstrapIters must be a non-negative integer, got ${bootstrapIters}`);
@@ -107,7 +117,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
     const prepared = definitions.map((def) => ({ def, task: def.prepare({ dataDir: options.dataDir, numFewshot: options.numFewshot, scoring }) }));
     for (const { def, task } of prepared) {
       const total = options.limit === undefined ? task.docs.length : Math.min(options.limit, task.docs.length);
-      const taskRecords = await runTask(options, task, total, chunkDocs, now);
+      const taskRecords = await runTask(options, task, total, chunkDocs, now, range);
       records[task.name] = taskRecords;
       samples[task.name] = samplesForTask(task, taskRecords);
       evaluated.push({ definition: def, prepared: task, records: taskRecords, originalSize: task.docs.length });
@@ -170,11 +180,14 @@ async function runTask(
   total: number,
   chunkDocs: number,
   now: () => number,
+  range?: { start: number; end: number },
 ): Promise<ItemRecord[]> {
   const stored = options.sink ? await options.sink.completed(task.name) : new Map<number, ItemRecord>();
   const byIndex: (ItemRecord | undefined)[] = new Array(total);
   const pending: number[] = [];
-  for (let i = 0; i < total; i++) {
+  const first = range ? Math.min(range.start, total) : 0;
+  const last = range ? Math.min(range.end, total) : total;
+  for (let i = first; i < last; i++) {
     const prior = stored.get(i);
     if (!prior) {
       pending.push(i);
@@ -198,25 +211,41 @@ async function runTask(
   const report = (): void => {
     if (!options.onProgress) return;
     const elapsed = (now() - started) / 1000;
-    const done = total - pending.length + scored;
+    const size = last - first;
+    const done = size - pending.length + scored;
     const rate = scored > 0 && elapsed > 0 ? scored / elapsed : null;
     options.onProgress({
       task: task.name,
       done,
-      total,
+      total: size,
       scoredThisRun: scored,
       elapsedSeconds: elapsed,
       rate,
-      etaSeconds: rate ? (total - done) / rate : done === total ? 0 : null,
+      etaSeconds: rate ? (size - done) / rate : done === size ? 0 : null,
     });
   };
   report();
 
-  for (let start = 0; start < pending.length; start += chunkDocs) {
+  for (let start = 0; start < pending.length; ) {
     options.signal?.throwIfAborted();
-    const chunk = pending.slice(start, start + chunkDocs);
+    let chunk: number[];
+    let asked: number[];
+    if (range) {
+      // A range evaluates the same model batches a whole-task run would (documents [kB, (k+1)B) together) and
+      // keeps its own documents' answers: batched float kernels make a logprob depend on its batch peers, so
+      // this is what keeps every record independent of how the task was split.
+      const block = Math.floor(pending[start]! / chunkDocs);
+      chunk = [];
+      while (start < pending.length && Math.floor(pending[start]! / chunkDocs) === block) chunk.push(pending[start++]!);
+      asked = Array.from({ length: Math.min(total, (block + 1) * chunkDocs) - block * chunkDocs }, (_, j) => block * chunkDocs + j);
+    } else {
+      chunk = pending.slice(start, start + chunkDocs);
+      asked = chunk;
+      start += chunkDocs;
+    }
+    const answers = await answer(options, asked.map((i) => task.request(i)));
     const requests = chunk.map((i) => task.request(i));
-    const responses = await answer(options, requests);
+    const responses = chunk.map((i) => answers[asked.indexOf(i)]!);
     // Scored concurrently: MATH checks run in the grading pool's worker threads.
     const scores: ItemScore[] = await Promise.all(chunk.map((i, j) => task.score(i, responses[j]!)));
     const batch: ItemRecord[] = chunk.map((i, j) => {
@@ -244,7 +273,7 @@ async function runTask(
     scored += batch.length;
     report();
   }
-  return byIndex as ItemRecord[];
+  return (range ? byIndex.slice(first, last) : byIndex) as ItemRecord[];
 }
 
 /** Flattens multiple-choice continuations into one log-likelihood call and generations into one generate call. */

@@ -14,4 +14,5 @@ export {
   type ShardQueue,
 } from './shard-queue.ts';
 export { enqueueSubmission, payloadOf, runConfigFor, HARNESS_VERSION, type EnqueueOutcome, type SubmissionPayload, type SubmissionRequest } from './submit.ts';
+export { DEFAULT_SHARD_SIZE, planRanges, splitRanges, type DocRange, type TaskSplit } from './ranges.ts';
 export { runWorker, type ShardRunner, type WorkerOptions, type WorkerSummary } from './worker.ts';

@@ -33,8 +33,8 @@ export interface ShardLease {
  */
 export interface ShardQueue {
   kind: 'leases' | 'pg-boss';
-  /** Makes newly stored shards claimable. */
-  publish(shardIds: number[]): Promise<void>;
+  /** Makes newly stored shards claimable (ids, or rows whose turn sets their place in the claim order). */
+  publish(shards: (number | Pick<ClaimedShard, 'id' | 'turn'>)[]): Promise<void>;
   next(owner: string): Promise<ShardLease | undefined>;
   /** Fails shards whose holder died on their last attempt. */
   sweep(): Promise<void>;
@@ -81,13 +81,18 @@ export async function openPgBossQueue(store: Store, url: string, settings: Queue
     expireInSeconds: settings.leaseSeconds,
   });
   const db = boss.getDb();
-  const jobFor = (shardId: number) => ({ name: SHARD_QUEUE, data: { shardId }, retryLimit: settings.maxAttempts - 1, expireInSeconds: settings.leaseSeconds });
+  // pg-boss hands out the highest priority first, then the oldest job: priority −turn gives every submission's
+  // first shard before anyone's second, the same round-robin as the leased rows' claim order.
+  const jobFor = (shard: number | Pick<ClaimedShard, 'id' | 'turn'>) => {
+    const { id, turn } = typeof shard === 'number' ? { id: shard, turn: 0 } : shard;
+    return { name: SHARD_QUEUE, data: { shardId: id }, priority: -turn, retryLimit: settings.maxAttempts - 1, expireInSeconds: settings.leaseSeconds };
+  };
   const leaseMs = settings.leaseSeconds * 1000;
   return {
     kind: 'pg-boss',
-    async publish(shardIds) {
-      if (shardIds.length === 0) return;
-      await boss.insert(shardIds.map(jobFor));
+    async publish(shards) {
+      if (shards.length === 0) return;
+      await boss.insert(shards.map(jobFor));
     },
     async next(owner) {
       for (;;) {
@@ -132,7 +137,7 @@ export async function openPgBossQueue(store: Store, url: string, settings: Queue
           [SHARD_QUEUE, JSON.stringify({ shardId: shard.id })],
         );
         if (rows.length > 0) continue;
-        await boss.insert([jobFor(shard.id)]);
+        await boss.insert([jobFor(shard)]);
       }
     },
     close: () => boss.stop({ graceful: false }),

@@ -1,6 +1,8 @@
 import { canonicalJson, DuplicateSubmissionError, sha256, UNKNOWN_SIZE_BAND, withTransaction, type Model, type RunConfig, type ShardRow, type Store, type SubmissionRow } from '@sciboard/db';
 import { SubmissionError } from './checkpoint.ts';
 import { planSubsets, type SubsetPlan } from './plan.ts';
+import { planRanges, type TaskSplit } from './ranges.ts';
+import { defaultDataDir } from './task-data.ts';
 import type { ShardQueue } from './shard-queue.ts';
 
 /** Recorded in each submission run's configuration, as `sciboard eval` records its own version. */
@@ -19,6 +21,10 @@ export interface SubmissionRequest {
   boards?: string[];
   tasks?: string[];
   limit?: number;
+  /** Documents per item-range shard (default: chosen per task from its size and kind, see `DEFAULT_SHARD_SIZE`). */
+  shardSize?: number;
+  /** Where the tasks' data is read to count their documents (default: the workers' default folder). */
+  dataDir?: string;
   submittedBy?: string;
 }
 
@@ -27,6 +33,9 @@ export interface SubmissionPayload {
   model: { id: number; name: string; checkpointPath: string; contentHash: string; params: number | null };
   subsets: (SubsetPlan & { runId: number })[];
   limit: number | null;
+  /** The requested documents per range (null: each task's default), and how every task was split. */
+  shardSize: number | null;
+  splits: TaskSplit[];
   boards: string[] | null;
   tasks: string[] | null;
   submittedBy: string | null;
@@ -45,7 +54,8 @@ export function payloadOf(submission: SubmissionRow): SubmissionPayload {
 }
 
 /**
- * Stores a submission with one run per subset and one shard per leaf task, then publishes its shards; a
+ * Stores a submission with one run per subset and one shard per leaf task, or per document range of a task
+ * split into ranges, then publishes its shards; a
  * submission of the same checkpoint content and configuration returns the existing one instead.
  */
 export async function enqueueSubmission(store: Store, queue: ShardQueue, request: SubmissionRequest): Promise<EnqueueOutcome> {
@@ -61,11 +71,13 @@ export async function enqueueSubmission(store: Store, queue: ShardQueue, request
     throw new SubmissionError(`limit: expected a positive integer, got ${request.limit}`, 'limit');
   }
   const plans = planSubsets(request);
+  // The split is not part of the key: the results do not depend on it, so another shard size is the same work.
   const dedupeKey = sha256(
     canonicalJson({ contentHash: request.contentHash, subsets: plans.map((p) => [p.subset, p.tasks]), config: runConfigFor(request.limit) }),
   );
   const existing = await store.findSubmissionByDedupeKey(dedupeKey);
   if (existing) return { kind: 'duplicate', submission: existing, runIds: payloadOf(existing).subsets.map((s) => s.runId) };
+  const splits = planRanges(plans, { dataDir: request.dataDir ?? defaultDataDir(), limit: request.limit, shardSize: request.shardSize });
 
   const known = await store.getModel(request.name);
   if (known?.contentHash && known.contentHash !== request.contentHash) {
@@ -79,18 +91,18 @@ export async function enqueueSubmission(store: Store, queue: ShardQueue, request
   // the winner's submission.
   let created: { submission: SubmissionRow; shards: ShardRow[] };
   try {
-    created = await insertSubmission(store, request, plans, dedupeKey, known);
+    created = await insertSubmission(store, request, plans, splits, dedupeKey, known);
   } catch (err) {
     const winner = err instanceof DuplicateSubmissionError ? await store.findSubmissionByDedupeKey(dedupeKey) : undefined;
     if (winner) return { kind: 'duplicate', submission: winner, runIds: payloadOf(winner).subsets.map((s) => s.runId) };
     throw err;
   }
   const { submission, shards } = created;
-  await queue.publish(shards.map((s) => s.id));
+  await queue.publish(shards);
   return { kind: 'queued', submission, shards };
 }
 
-function insertSubmission(store: Store, request: SubmissionRequest, plans: SubsetPlan[], dedupeKey: string, known: Model | undefined) {
+function insertSubmission(store: Store, request: SubmissionRequest, plans: SubsetPlan[], splits: TaskSplit[], dedupeKey: string, known: Model | undefined) {
   return withTransaction(store, async (tx) => {
     const model = await tx.upsertModel({
       name: request.name,
@@ -114,6 +126,8 @@ function insertSubmission(store: Store, request: SubmissionRequest, plans: Subse
       model: { id: model.id, name: model.name, checkpointPath: request.checkpoint, contentHash: request.contentHash, params: model.params },
       subsets,
       limit: request.limit ?? null,
+      shardSize: request.shardSize ?? null,
+      splits,
       boards: request.boards ?? null,
       tasks: request.tasks ?? null,
       submittedBy: request.submittedBy ?? null,
@@ -121,7 +135,16 @@ function insertSubmission(store: Store, request: SubmissionRequest, plans: Subse
     return tx.createSubmission({
       payload: payload as unknown as Record<string, unknown>,
       dedupeKey,
-      shards: subsets.flatMap((s) => s.tasks.map((task) => ({ runId: s.runId, subset: s.subset, task }))),
+      // Turns number the shards in order, so claims alternate between submissions (see claimShard).
+      shards: subsets
+        .flatMap((s) =>
+          s.tasks.flatMap((task) => {
+            const ranges = splits.find((x) => x.subset === s.subset && x.task === task)?.ranges ?? [];
+            const base = { runId: s.runId, subset: s.subset, task };
+            return ranges.length === 0 ? [base] : ranges.map((r) => ({ ...base, docStart: r.start, docEnd: r.end }));
+          }),
+        )
+        .map((shard, turn) => ({ ...shard, turn })),
     });
   });
 }

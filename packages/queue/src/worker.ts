@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ClaimedShard, Store, SubmissionRow } from '@sciboard/db';
+import { shardLabel, type ClaimedShard, type Store, type SubmissionRow } from '@sciboard/db';
 import type { ShardQueue } from './shard-queue.ts';
 
 /** What evaluates shards; the queue knows nothing of models (the CLI supplies an ONNX runner). */
@@ -67,7 +67,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     const lease = await o.queue.next(owner);
     if (!lease) return false;
     const { shard } = lease;
-    log(`${new Date().toISOString()} shard ${shard.id} (${shard.subset} / ${shard.task}) attempt ${shard.attempts} by ${owner}`);
+    // The label carries the document range of an item-range shard, e.g. gsm8k_cot[16,32).
+    log(`${new Date().toISOString()} shard ${shard.id} (${shard.subset} / ${shardLabel(shard)}) attempt ${shard.attempts} by ${owner}`);
     const lost = new AbortController();
     const onStop = () => lost.abort(new Error('worker stopping'));
     o.signal?.addEventListener('abort', onStop, { once: true });
@@ -107,7 +108,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
       }
       const message = err instanceof Error ? err.message : String(err);
       summary.shardsFailed++;
-      log(`shard ${shard.id} attempt ${shard.attempts} failed: ${message}`);
+      log(`shard ${shard.id} (${shardLabel(shard)}) attempt ${shard.attempts} failed: ${message}`);
       await lease.fail(message);
     } finally {
       clearInterval(beat);

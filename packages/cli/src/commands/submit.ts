@@ -6,6 +6,7 @@ import { loadModel } from '@sciboard/onnx';
 import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, openShardQueue, parseParams, SubmissionError, type EnqueueOutcome } from '@sciboard/queue';
 import { UsageError } from '../main.ts';
 import { positiveInt } from '../options.ts';
+import { chooseDataDir } from '../dataDir.ts';
 
 export interface SubmitOptions {
   name: string;
@@ -16,6 +17,8 @@ export interface SubmitOptions {
   board?: string;
   tasks?: string;
   limit?: number;
+  shardSize?: number;
+  dataDir?: string;
   server?: string;
   token?: string;
 }
@@ -84,6 +87,7 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
   if (opts.board && opts.tasks) throw new UsageError('give --board or --tasks, not both');
   const dir = resolve(dirArg);
   if (opts.token && !opts.server) throw new UsageError('--token is for --server');
+  if (opts.server && opts.shardSize !== undefined) throw new UsageError('--shard-size is for the local queue; a site splits tasks with its own defaults');
   const params = opts.params === undefined ? undefined : parseParams(opts.params);
   const layout = checkCheckpointLayout(dir, params);
   await checkLoads(dir);
@@ -105,6 +109,8 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
         boards: list(opts.board),
         tasks: list(opts.tasks),
         limit: opts.limit,
+        shardSize: opts.shardSize,
+        dataDir: chooseDataDir(opts.dataDir, { needed: false, withCheckoutData: true }),
         submittedBy: process.env.USER,
       });
       const { line, json } = describe(outcome);
@@ -131,6 +137,8 @@ export function register(program: Command): void {
     .option('--board <boards>', 'boards whose subsets to run, comma-separated (default: science,math)')
     .option('--tasks <list>', 'tasks, groups or suite files to run instead of the boards, comma-separated')
     .option('--limit <n>', 'first N documents of each task (smoke tests, CI)', positiveInt('--limit'))
+    .option('--shard-size <n>', 'documents per item-range shard, so several workers share one task (default: 64 for generation tasks, 1000 for multiple choice)', positiveInt('--shard-size'))
+    .option('--data-dir <dir>', 'datasets folder used to count each task\'s documents (default: as `sciboard worker`)')
     .option('--server <url>', 'upload the checkpoint to this site’s API instead of queueing in the local database')
     .option('--token <token>', 'API token for --server')
     .action(async (dir: string, opts: SubmitOptions) => {

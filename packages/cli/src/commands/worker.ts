@@ -83,6 +83,8 @@ export function onnxShardRunner(
           tasks: [task],
           dataDir: o.dataDir,
           limit: payload.limit ?? undefined,
+          // An item-range shard evaluates its documents only; prompts and exemplars are the whole task's.
+          ...(shard.docStart !== null || shard.docEnd !== null ? { docRange: { start: shard.docStart ?? 0, end: shard.docEnd ?? Number.MAX_SAFE_INTEGER } } : {}),
           batchSize: o.batchSize,
           sink: store.resultSink(shard.runId),
           signal: context.signal,

@@ -28,6 +28,16 @@ export interface ShardInput {
   subset: string;
   /** The leaf task the shard evaluates. */
   task: string;
+  /** Its documents [docStart, docEnd) when the task is split into item ranges; absent: the whole task. */
+  docStart?: number;
+  docEnd?: number;
+  /** Claim order within the submission (see `claimShard`). */
+  turn?: number;
+}
+
+/** How errors and logs name a shard: the task, and its document range when it has one (`gsm8k_cot[16,32)`). */
+export function shardLabel(shard: { task: string; docStart: number | null; docEnd: number | null }): string {
+  return shard.docStart === null && shard.docEnd === null ? shard.task : `${shard.task}[${shard.docStart ?? 0},${shard.docEnd ?? ''})`;
 }
 
 export interface SubmissionInput {
@@ -146,9 +156,11 @@ export function submissionQueries(adapter: DialectAdapter) {
     },
 
     /**
-     * Takes the oldest shard that is queued or whose lease expired, under a lease for `owner`, in one
+     * Takes the next shard that is queued or whose lease expired, under a lease for `owner`, in one
      * transaction (SQLite: BEGIN IMMEDIATE serialises claimers across processes; PostgreSQL: row locks
      * skipped by other claimers). An expired shard that already used `maxAttempts` fails its submission.
+     * Order: lowest turn first, then oldest submission: every submission's first shard before anyone's second,
+     * so a large submission never holds back a small one submitted after it (round-robin across submissions).
      */
     async claimShard(o: LeaseOptions): Promise<ClaimedShard | undefined> {
       return adapter.transaction(async (tx) => {
@@ -163,13 +175,13 @@ export function submissionQueries(adapter: DialectAdapter) {
                 or(eq(shards.status, 'queued'), and(eq(shards.status, 'running'), lt(shards.leaseExpiresAt, now()))),
               ),
             )
-            .orderBy(asc(shards.id))
+            .orderBy(asc(shards.turn), asc(shards.submissionId), asc(shards.id))
             .limit(1);
           const [found] = adapter.dialect === 'postgres' ? await claimable.for('update', { of: shards, skipLocked: true }) : await claimable;
           if (!found) return undefined;
           const { shard, payload } = found;
           if (shard.status === 'running' && shard.attempts >= o.maxAttempts) {
-            const error = `shard ${shard.task} lost its lease ${shard.attempts} times (last holder ${shard.leaseOwner})`;
+            const error = `shard ${shardLabel(shard)} lost its lease ${shard.attempts} times (last holder ${shard.leaseOwner})`;
             await tx.update(shards).set({ status: 'failed', error, finishedAt: now() }).where(eq(shards.id, shard.id));
             await failSubmission(tx, shard.submissionId, error);
             continue;
@@ -199,7 +211,7 @@ export function submissionQueries(adapter: DialectAdapter) {
           .from(shards)
           .where(and(eq(shards.status, 'running'), lt(shards.leaseExpiresAt, now()), sql`${shards.attempts} >= ${maxAttempts}`));
         for (const shard of lapsed) {
-          const error = `shard ${shard.task} lost its lease ${shard.attempts} times (last holder ${shard.leaseOwner})`;
+          const error = `shard ${shardLabel(shard)} lost its lease ${shard.attempts} times (last holder ${shard.leaseOwner})`;
           await tx.update(shards).set({ status: 'failed', error, finishedAt: now() }).where(eq(shards.id, shard.id));
           await failSubmission(tx, shard.submissionId, error);
         }
@@ -279,7 +291,7 @@ export function submissionQueries(adapter: DialectAdapter) {
           .set(final ? { status: 'failed', error, finishedAt: now(), leaseExpiresAt: null } : { status: 'queued', error, leaseExpiresAt: null, leaseOwner: null })
           .where(and(eq(shards.id, shardId), eq(shards.leaseOwner, owner)))
           .returning();
-        if (shard && final) await failSubmission(tx, shard.submissionId, `shard ${shard.task} failed after ${shard.attempts} attempts: ${error}`);
+        if (shard && final) await failSubmission(tx, shard.submissionId, `shard ${shardLabel(shard)} failed after ${shard.attempts} attempts: ${error}`);
       });
     },
 

@@ -151,6 +151,12 @@ export const submissionShards = pgTable(
     runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
     subset: text('subset').notNull(),
     task: text('task').notNull(),
+    /** First document of the task's range (item-range shards); null with doc_end null: the whole task. */
+    docStart: integer('doc_start'),
+    /** One past the range's last document. */
+    docEnd: integer('doc_end'),
+    /** Position among its submission's shards: claims take turn 0 of every submission before any turn 1 (fair sharing). */
+    turn: integer('turn').notNull().default(0),
     status: text('status').$type<ShardStatus>().notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     leaseOwner: text('lease_owner'),
