@@ -195,6 +195,22 @@ export function numericValue(x: Node, env: Map<string, number>): Complex | null 
   }
 }
 
+/**
+ * An undefined function `f(x)` has no value, but sympy still simplifies `0·f(x)` to 0 and `f(x) - f(x)` to 0:
+ * give it a fixed, argument-dependent stand-in value so such identities hold and different calls differ.
+ */
+function undefinedFunction(name: string, args: Complex[]): Complex {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 1000003;
+  let re = 0.5 + h / 1000003;
+  let im = 0;
+  args.forEach((a, i) => {
+    re += Math.sin(a[0] * (i + 1.618) + h) * 0.7;
+    im += Math.cos(a[1] * (i + 2.718) + h) * 0.3;
+  });
+  return [re, im];
+}
+
 function numericFunction(name: string, args: Node[], env: Map<string, number>): Complex | null {
   const vals = args.map((a) => numericValue(a, env));
   if (vals.some((v) => v === null)) return null;
@@ -239,6 +255,7 @@ function numericFunction(name: string, args: Node[], env: Map<string, number>): 
       return [acc, 0];
     }
     default: {
+      if (name.startsWith('apply:')) return undefinedFunction(name, v);
       const f = REAL_FUNCS[name];
       if (!f || !real || v.length !== 1) return null;
       const r = f(v[0]![0]);

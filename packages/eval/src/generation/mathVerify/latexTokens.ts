@@ -26,10 +26,23 @@ const COMMANDS = new Set(
     'lfloor rfloor lceil rceil langle rangle lvert rvert vert lgroup rgroup lbrace rbrace lbrack rbrack ' +
     'circ degree circle to rightarrow Rightarrow longrightarrow Longrightarrow exponentialE').split(' '),
 );
+const KNOWN = new Set<string>();
 const SET_LITERALS: Record<string, string> = { N: 'Naturals', Z: 'Integers', Q: 'Rationals', R: 'Reals', C: 'Complexes', P: 'Primes' };
+for (const w of [...GREEK, ...OTHER, ...ACCENTS, ...SKIPPED, ...COMMANDS, 'begin', 'end', 'mathbb']) KNOWN.add(w);
 const UNICODE_OPS: Record<string, string> = { '×': '*', '⋅': '*', '∙': '*', '÷': '/', '−': '-', '≤': '\\leq', '≥': '\\geq', '≠': '\\neq', '∞': '\\infty', '∪': '\\cup', '∩': '\\cap', '±': '\\pm', '≈': '\\approx', 'π': '\\pi' };
 
 export const MAX_TOKENS = 2000;
+
+/**
+ * The command starting at a backslash. Like the reference's lexer, a known command is recognised even when letters
+ * follow it (`\\sinx` is `\\sin` then x, `\\circe` is `\\circ` then e); an unknown word is returned whole.
+ */
+function commandName(text: string): string {
+  const word = /^\\([a-zA-Z]+|.)/.exec(text)?.[1] ?? '';
+  if (!/^[a-zA-Z]/.test(word) || KNOWN.has(word)) return word;
+  for (let n = word.length - 1; n > 0; n--) if (KNOWN.has(word.slice(0, n))) return word.slice(0, n);
+  return word;
+}
 
 export function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
@@ -87,7 +100,7 @@ export function tokenize(src: string): Tok[] {
         continue;
       }
       if (rest.startsWith('\\%')) throw new Error('stray percent sign');
-      const name = /^\\([a-zA-Z]+|.)/.exec(rest)?.[1] ?? '';
+      const name = commandName(src.slice(i, i + 40));
       if (SKIPPED.includes(name)) {
         i += 1 + name.length;
         continue;

@@ -93,6 +93,9 @@ export function sameFunction(a: Node, b: Node): boolean {
   return compared > 0;
 }
 
+// sympy's `(a - b).evalf(15, chop=True) == 0` chops a difference below 2^-54 in absolute value to zero.
+const CHOP = 2 ** -54;
+
 export function scalarEqual(a: Node, b: Node): boolean {
   if (isNumberAtom(a) || isNumberAtom(b)) {
     if (isFloatAtom(a) || isFloatAtom(b)) {
@@ -100,6 +103,10 @@ export function scalarEqual(a: Node, b: Node): boolean {
       const rb = roundingValue(b);
       if (ra && rb && millionths(ra) === millionths(rb)) return true;
     }
+  } else if (freeSymbols(a).size === 0 && freeSymbols(b).size === 0) {
+    const va = numericValue(a, new Map());
+    const vb = numericValue(b, new Map());
+    if (va && vb && Math.hypot(va[0] - vb[0], va[1] - vb[1]) < CHOP) return true;
   }
   return sameFunction(a, b);
 }

@@ -82,11 +82,13 @@ function exprPatterns(): Pattern[] {
   const numberWithAnchors = `(?:${prefix}[${currency}]?${number})`;
   const either = `(?:${withAnchors}|${numberWithAnchors})`;
   const make = (source: string, priority: number): Pattern => ({ re: new RegExp(source, 'g'), priority, kind: 'expr' });
+  // Without DOTALL Python's `.` stops only at \n; JavaScript's would also stop at \r and U+2028/9.
+  const any = '[^\\n]';
   return [
     make(`${FINAL_ANSWER_IS}:?\\s*${either}\\.?\\s?I hope`, 0),
-    make(`${FINAL_ANSWER}.{0,100}?\\s+is:?${either}`, 50),
-    make(`${ANSWER}:(?:.{0,100}=\\s*|.{0,50}?)${either}(?!\\s*=)`, 100),
-    make(`${ANSWER}(?:.{0,100}=\\s*|.{0,50}?)${either}(?!\\s*=)`, 200),
+    make(`${FINAL_ANSWER}${any}{0,100}?\\s+is:?${either}`, 50),
+    make(`${ANSWER}:(?:${any}{0,100}=\\s*|${any}{0,50}?)${either}(?!\\s*=)`, 100),
+    make(`${ANSWER}(?:${any}{0,100}=\\s*|${any}{0,50}?)${either}(?!\\s*=)`, 200),
     make(withAnchors, 300),
     make(numberWithAnchors, 300),
   ];
