@@ -3,7 +3,7 @@ import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { authHeaders, resolveUrl, type HubConfig } from './hubConfig.ts';
-import { HubError, hint, networkReason, type HubFile } from './hubTree.ts';
+import { bodyChunks, HubError, hint, networkReason, type HubFile } from './hubTree.ts';
 
 export interface DownloadOptions {
   /** Called as bytes arrive (bytes of this file so far, its size). */
@@ -67,7 +67,7 @@ async function fetchInto(config: HubConfig, repo: string, revision: string, file
       if (res.status === 416) throw new Error('range not satisfiable; retrying from the start');
       let done = have;
       options.onProgress?.(done, file.size);
-      for await (const chunk of res.body ?? []) {
+      for await (const chunk of bodyChunks(res)) {
         clearTimeout(stall);
         stall = setTimeout(() => controller.abort(), stallMs);
         done += chunk.byteLength;

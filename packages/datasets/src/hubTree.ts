@@ -81,7 +81,7 @@ export async function boundedText(res: Response, max: number, what: string): Pro
   if (declared > max) throw new HubError(`${what}: ${declared} bytes is over the ${max}-byte limit`);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of res.body ?? []) {
+  for await (const chunk of bodyChunks(res)) {
     total += chunk.byteLength;
     if (total > max) throw new HubError(`${what}: more than the ${max}-byte limit`);
     chunks.push(chunk);
@@ -100,4 +100,20 @@ export function networkReason(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer in time';
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}
+
+/** A response body chunk by chunk (through a reader: the DOM typings a site build uses give streams no iterator). */
+export async function* bodyChunks(res: Response): AsyncGenerator<Uint8Array> {
+  if (!res.body) return;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // Stops the transfer when the reader gives up early (a size limit, a write error).
+    await reader.cancel().catch(() => undefined);
+  }
 }
