@@ -88,6 +88,10 @@ function queueBehaviour(open: () => Promise<{ store: Store; queue: ShardQueue }>
     const failed = await store.getSubmission(small);
     expect(failed?.status).toBe('failed');
     expect(failed?.error).toBe('shard sample_arithmetic[3,6) failed after 2 attempts: out of memory');
+    // The scoring step goes to one worker at a time; none for a submission that has ended.
+    expect(await store.claimScoring(big, 60_000)).toBe(true);
+    expect(await store.claimScoring(big, 60_000)).toBe(false);
+    expect(await store.claimScoring(small, 60_000)).toBe(false);
   });
 }
 

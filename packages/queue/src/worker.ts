@@ -23,6 +23,8 @@ export interface WorkerOptions {
   /** Renew the lease this often (a third of the lease, so two missed beats are survivable). */
   heartbeatMs: number;
   pollMs?: number;
+  /** How long one worker holds a finished submission's scoring step before another may take it over (default 10 min). */
+  scoringLeaseMs?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -51,6 +53,9 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   const processId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
   async function finish(submission: SubmissionRow): Promise<void> {
+    // The worker that lands the last range and an idle one sweeping for unscored submissions can both get
+    // here: the scoring lease lets exactly one of them compute the scores.
+    if (!(await o.store.claimScoring(submission.id, o.scoringLeaseMs ?? 600_000))) return;
     try {
       await o.runner.finish(submission);
       await o.store.finishSubmission(submission.id);

@@ -121,6 +121,8 @@ describe('one task shared by many workers', () => {
       );
       const submission = await stores[0]!.getSubmission(outcome.submission.id);
       expect(submission?.status, logs.join('\n')).toBe('finished');
+      // Scores computed once, by one worker, however many saw the last range land.
+      expect(logs.filter((l) => l.endsWith('finished: scores stored'))).toHaveLength(1);
       return { shards: outcome.shards, summaries, logs, ...(await snapshot(stores[0]!)) };
     } finally {
       for (const q of queues) await q.close();

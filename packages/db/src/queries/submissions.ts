@@ -306,6 +306,25 @@ export function submissionQueries(adapter: DialectAdapter) {
       });
     },
 
+    /**
+     * Takes the scoring step of a submission whose shards are all done: true for exactly one caller until
+     * `leaseMs` passes (a scorer that died is replaced then), false while another holds it or once it ended.
+     */
+    async claimScoring(submissionId: number, leaseMs: number): Promise<boolean> {
+      const taken = await db
+        .update(submissions)
+        .set({ scoringLeaseExpiresAt: later(leaseMs) })
+        .where(
+          and(
+            eq(submissions.id, submissionId),
+            inArray(submissions.status, ['queued', 'running']),
+            or(isNull(submissions.scoringLeaseExpiresAt), lt(submissions.scoringLeaseExpiresAt, now())),
+          ),
+        )
+        .returning({ id: submissions.id });
+      return taken.length > 0;
+    },
+
     /** Marks the submission finished unless it already ended. */
     async finishSubmission(submissionId: number): Promise<void> {
       await db

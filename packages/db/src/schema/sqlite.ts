@@ -129,6 +129,8 @@ export const submissions = sqliteTable(
     finishedAt: text('finished_at'),
     /** Checkpoint content hash + run configuration: a second submission with the same key is a duplicate. */
     dedupeKey: text('dedupe_key'),
+    /** Until when one worker holds the scoring step (its shards are all done), so the scores are computed once. */
+    scoringLeaseExpiresAt: text('scoring_lease_expires_at'),
   },
   // At most one live (not failed) submission per key, however many processes submit at once; a failed one
   // leaves the index, so the same checkpoint can be submitted again.

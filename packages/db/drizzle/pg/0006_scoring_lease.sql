@@ -1,0 +1,1 @@
+ALTER TABLE "submissions" ADD COLUMN "scoring_lease_expires_at" text;

@@ -1,0 +1,1 @@
+ALTER TABLE `submissions` ADD `scoring_lease_expires_at` text;
