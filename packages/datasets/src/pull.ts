@@ -11,6 +11,9 @@ import type { SuiteSource } from './suites.ts';
 /** Written beside the pulled data: per suite, where it came from and the sha256 of every file written. */
 export const CHECKSUMS_FILE = 'CHECKSUMS.json';
 
+/** No evaluation file comes near this (MMLU's largest shard is a few MB); a listing that says more is refused. */
+const MAX_FILE_BYTES = 2 * 1024 ** 3;
+
 export interface PulledSuite {
   repo: string;
   revision: string;
@@ -91,6 +94,8 @@ async function pullSuite(suite: SuiteSource, config: HubConfig, env: NodeJS.Proc
   const listing = await listDatasetFiles(config, suite.repo, suite.revision);
   const wanted = suite.select(listing);
   if (wanted.length === 0) throw new HubError(`${suite.repo}@${suite.revision}: none of the files ${suite.id} needs are in the repository`);
+  const tooBig = wanted.find((f) => f.size > MAX_FILE_BYTES);
+  if (tooBig) throw new HubError(`${suite.repo}/${tooBig.path}: listed at ${tooBig.size} bytes, over the ${MAX_FILE_BYTES}-byte limit for one data file`);
   const total = wanted.reduce((n, f) => n + f.size, 0);
   options.progress?.line(`${suite.id}: ${wanted.length} file(s), ${(total / 1e6).toFixed(1)} MB from ${suite.repo}`);
   const local = new Map<string, string>();
