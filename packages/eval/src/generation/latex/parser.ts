@@ -52,6 +52,8 @@ export function parseLatex(source: string): Expr {
 
 const MINUS_ONE = E.ratExpr(rat(-1n));
 const negate = (e: Expr): Expr => {
+  // -(-1*x) is x (sympy's negation of a product flips its leading number).
+  if (e.k === 'mul' && e.args.length === 2 && e.args[0]!.k === 'rat' && e.args[0]!.v.n === -1n && e.args[0]!.v.d === 1n) return e.args[1]!;
   if (e.k === 'rat') return E.ratExpr(rat(-e.v.n, e.v.d));
   if (e.k === 'float') return { ...e, v: -e.v, exact: rat(-e.exact.n, e.exact.d) };
   return E.mul(MINUS_ONE, e);
@@ -553,8 +555,13 @@ class Parser {
 
   private number(): Expr {
     let digits = '';
-    const limit = this.digitLimit ?? Infinity;
+    let limit = this.digitLimit ?? Infinity;
     this.digitLimit = null;
+    // Digits before a dangling '.' (one not followed by a digit) are read one number per digit: every longer
+    // reading fails at the same token, and then ANTLR takes the shorter one (sympy reads `123.` as 1*2, `23.` as 2).
+    let run = 0;
+    while (this.is('DIGIT', run)) run++;
+    if (run > 1 && this.is('DOT', run) && !this.is('DIGIT', run + 1)) limit = Math.min(limit, 1);
     while (this.is('DIGIT') && digits.length < limit) digits += this.next().text;
     // Thousands groups: `,` and exactly three digits (greedy, as ANTLR resolves it).
     while (this.is('COMMA') && this.is('DIGIT', 1) && this.is('DIGIT', 2) && this.is('DIGIT', 3)) {

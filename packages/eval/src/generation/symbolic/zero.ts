@@ -22,7 +22,7 @@ const SAMPLES: readonly Complex[] = [
   [1.4655712319, -0.3819660113], [0.3090169944, 1.2207440846], [-2.7182818285, 0], [1.7320508076, 0.5772156649],
 ];
 const TRIALS = 6;
-const TOLERANCE = 1e-11;
+const TOLERANCE = 1e-12;
 
 function sampleEnv(symbols: string[], trial: number): Map<string, Complex> {
   const env = new Map<string, Complex>();
@@ -30,9 +30,20 @@ function sampleEnv(symbols: string[], trial: number): Map<string, Complex> {
   return env;
 }
 
-function close(a: Complex, b: Complex): boolean {
-  const scale = Math.max(1, complexAbs(a), complexAbs(b));
+/**
+ * Equal up to rounding: relative to the size of the terms that were summed (an expanded (x+1)^30 cancels terms of
+ * 1e10 down to 1e-15), and to the values themselves down to 1e-6 (so small constants 3e-13 apart still differ).
+ */
+function close(a: Complex, b: Complex, magnitude: number): boolean {
+  const scale = Math.max(1e-6, complexAbs(a), complexAbs(b), magnitude);
   return Math.abs(a[0] - b[0]) <= TOLERANCE * scale && Math.abs(a[1] - b[1]) <= TOLERANCE * scale;
+}
+
+/** Sum of the absolute values of the top-level terms of both sides. */
+function termMagnitude(left: Expr, right: Expr, env: ReadonlyMap<string, Complex>): number {
+  let m = 0;
+  for (const t of [...flatten(left, 'add'), ...flatten(right, 'add')]) m += complexAbs(evaluateComplex(t, env));
+  return m;
 }
 const finite = (v: Complex): boolean => Number.isFinite(v[0]) && Number.isFinite(v[1]);
 
@@ -159,7 +170,7 @@ export function isZeroDifference(a: Expr, b: Expr): ZeroVerdict {
     const vb = evaluateComplex(right, env);
     if (!finite(va) || !finite(vb)) continue;
     finiteTrials++;
-    if (!close(va, vb)) return { equal: false };
+    if (!close(va, vb, termMagnitude(left, right, env))) return { equal: false };
   }
   return finiteTrials >= 2 ? { equal: true } : { equal: false, reason: 'not a number expression' };
 }
@@ -180,5 +191,5 @@ function constantsEqual(left: Expr, right: Expr): ZeroVerdict {
   const va = evaluateComplex(left, new Map());
   const vb = evaluateComplex(right, new Map());
   if (!finite(va) || !finite(vb)) return { equal: false, reason: 'not a finite number' };
-  return { equal: close(va, vb) };
+  return { equal: close(va, vb, termMagnitude(left, right, new Map())) };
 }
