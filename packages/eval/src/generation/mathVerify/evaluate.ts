@@ -58,6 +58,8 @@ export function exactValue(x: Node): Rat | null {
       return acc;
     }
     case 'mul': {
+      // sympy's Mul with a literal 0 factor is 0 whatever the other factors are (`0x`, `\text{cm}0`).
+      if (x.args.some((a) => a.t === 'num' && a.n === 0n && !a.float)) return { n: 0n, d: 1n };
       let acc: Rat | null = { n: 1n, d: 1n };
       for (const a of x.args) {
         const v = exactValue(a);
