@@ -163,8 +163,10 @@ for (const n of WORKERS) {
     rows.push(row);
     console.log(JSON.stringify(row));
   } catch (err) {
-    rows.push({ workers: n, error: err.message });
-    console.log(JSON.stringify({ workers: n, error: err.message }));
+    // drizzle wraps the driver's error: its cause says why (e.g. the server's connection limit).
+    const error = err.cause?.message ?? err.message;
+    rows.push({ workers: n, error });
+    console.log(JSON.stringify({ workers: n, error }));
   }
 }
 const maxConnections = psql(['psql', '-Atc', 'show max_connections']).stdout.trim();
