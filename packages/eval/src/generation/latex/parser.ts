@@ -10,6 +10,7 @@ import type { Expr, KnownFunction, RelationOp } from '../symbolic/expr.ts';
 import { fromDecimal, rat, roundToBits } from '../symbolic/rational.ts';
 import { Lexer, type Token, type TokenType } from './lexer.ts';
 import { matrixDelimiterError } from './matrixDelimiters.ts';
+import { pythonStrip } from '../../python/strip.ts';
 
 /** The input is not in sympy's language (sympy: LaTeXParsingError). */
 export class LatexParseError extends Error {}
@@ -46,7 +47,7 @@ export function parseLatex(source: string): Expr {
   if (source.length > MAX_LENGTH) throw new LatexLimitError(`input longer than ${MAX_LENGTH} characters`);
   const delimiters = matrixDelimiterError(source);
   if (delimiters) throw new LatexParseError(delimiters);
-  const text = source.trim();
+  const text = pythonStrip(source); // sympy strips with Python's str.strip (which keeps U+FEFF, unlike trim)
   return new Parser(text).math();
 }
 
