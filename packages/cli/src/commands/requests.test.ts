@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -31,9 +32,9 @@ describe('sciboard requests', () => {
     const bad = run(['requests', '--tasks', 'mmlu_anatom', '--data-dir', '/nowhere']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown task or group "mmlu_anatom"; did you mean: mmlu_anatomy/);
-    const noData = run(['requests', '--tasks', 'mmlu_anatomy'], { SCIBOARD_DATA_DIR: '' });
+    const noData = run(['requests', '--tasks', 'mmlu_anatomy'], { SCIBOARD_DATA_DIR: '', SCIBOARD_CACHE: join(tmpdir(), `sciboard-no-cache-${process.pid}`) });
     expect(noData.status).toBe(2);
-    expect(noData.stderr).toMatch(/no data directory: pass --data-dir or set SCIBOARD_DATA_DIR/);
+    expect(noData.stderr).toMatch(/no datasets found: pass --data-dir, set SCIBOARD_DATA_DIR, or fetch them with 'sciboard data pull --tasks mmlu_anatomy'/);
   });
 
   it.skipIf(!existsSync(sharedData))('expands groups over the release data, honouring --limit and --num-fewshot', () => {
