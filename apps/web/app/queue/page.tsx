@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import type { SubmissionSummary } from '@sciboard/db';
+import type { ShardRow, SubmissionSummary } from '@sciboard/db';
 import { redactPaths } from '../../lib/public-view.ts';
 import { getStore } from '../../lib/store.ts';
 
@@ -19,11 +19,56 @@ function progressText(s: SubmissionSummary): string {
   return `${done}/${total} shards${items}`;
 }
 
+interface TaskProgress {
+  task: string;
+  ranges: { label: string; status: string; itemsDone: number; itemsTotal: number | null }[];
+}
+
+/** A live submission's shards by task: each task's document ranges (or its one whole-task shard) with their items. */
+function byTask(shards: ShardRow[]): TaskProgress[] {
+  const tasks = new Map<string, TaskProgress>();
+  for (const s of shards) {
+    const key = `${s.subset}\u0000${s.task}`;
+    if (!tasks.has(key)) tasks.set(key, { task: s.task, ranges: [] });
+    const label = s.docStart === null && s.docEnd === null ? 'whole task' : `${s.docStart ?? 0}–${s.docEnd ?? ''}`;
+    // A range's size is known before any worker reports it; a done range has done all of its items.
+    const size = s.itemsTotal ?? (s.docEnd !== null ? s.docEnd - (s.docStart ?? 0) : null);
+    tasks.get(key)!.ranges.push({ label, status: s.status, itemsDone: s.status === 'done' && size !== null ? size : s.itemsDone, itemsTotal: size });
+  }
+  return [...tasks.values()];
+}
+
+function TaskRanges({ tasks }: { tasks: TaskProgress[] }) {
+  return (
+    <ul className="task-ranges">
+      {tasks.map((t) => {
+        const done = t.ranges.filter((r) => r.status === 'done').length;
+        const items = t.ranges.reduce((n, r) => n + r.itemsDone, 0);
+        const total = t.ranges.reduce((n, r) => n + (r.itemsTotal ?? 0), 0);
+        return (
+          <li key={t.task} data-task={t.task}>
+            {t.task}: {done}/{t.ranges.length} {t.ranges.length === 1 ? 'range' : 'ranges'}
+            {total > 0 ? `, ${items}/${total} items` : ''}{' '}
+            {t.ranges.map((r) => (
+              <span key={r.label} className={`range status-${r.status}`} data-range={r.label} title={`${r.status}${r.itemsTotal ? `, ${r.itemsDone}/${r.itemsTotal} items` : ''}`}>
+                [{r.label}]{' '}
+              </span>
+            ))}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 export default async function QueuePage({ searchParams }: { searchParams: Promise<Params> }) {
   const sp = await searchParams;
   const store = await getStore();
   const submissions = await store.listSubmissions({ limit: 200 });
   const active = submissions.some((s) => s.status === 'queued' || s.status === 'running');
+  // Ranges are listed for live submissions only: finished ones link to their runs instead.
+  const ranges = new Map<number, TaskProgress[]>();
+  for (const s of submissions) if (s.status === 'queued' || s.status === 'running') ranges.set(s.id, byTask(await store.listShards(s.id)));
   return (
     <>
       {/* Refreshes itself while anything is still queued or running. */}
@@ -59,6 +104,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
                     </td>
                     <td>
                       <progress max={1} value={s.progress ?? 0} /> {progressText(s)}
+                      {ranges.has(s.id) ? <TaskRanges tasks={ranges.get(s.id)!} /> : null}
                     </td>
                     <td>{s.createdAt.replace('T', ' ').slice(0, 19)}</td>
                     <td>
