@@ -15,11 +15,14 @@ export function prefixClusters(seqs: number[][], minGain: number): number[][] {
   // overlap[i]: tokens rows order[i] and order[i + 1] share.
   const overlap = order.slice(1).map((row, i) => sharedLength(seqs[order[i]!]!, seqs[row]!));
   const clusters: number[][] = [];
-  const split = (lo: number, hi: number): void => {
-    // Rows order[lo..hi), neighbour overlaps overlap[lo..hi-1).
+  // Rows order[lo..hi), neighbour overlaps overlap[lo..hi-1); a stack rather than recursion, so no input can nest
+  // deeper than the call stack allows. Parts are pushed last first, so clusters come out in sorted order.
+  const pending: [number, number][] = seqs.length > 0 ? [[0, seqs.length]] : [];
+  while (pending.length > 0) {
+    const [lo, hi] = pending.pop()!;
     if (hi - lo < 2) {
       clusters.push(order.slice(lo, hi));
-      return;
+      continue;
     }
     let common = Infinity;
     for (let i = lo; i < hi - 1; i++) common = Math.min(common, overlap[i]!);
@@ -39,13 +42,9 @@ export function prefixClusters(seqs: number[][], minGain: number): number[][] {
       for (let i = a; i < b - 1; i++) own = Math.min(own, overlap[i]!);
       gain += (b - a - 1) * (own - common);
     }
-    if (parts.length < 2 || gain < minGain) {
-      clusters.push(order.slice(lo, hi));
-      return;
-    }
-    for (const [a, b] of parts) split(a, b);
-  };
-  if (seqs.length > 0) split(0, seqs.length);
+    if (parts.length < 2 || gain < minGain) clusters.push(order.slice(lo, hi));
+    else pending.push(...parts.reverse());
+  }
   return clusters;
 }
 
