@@ -59,7 +59,21 @@ export async function main(argv: string[], modules?: ReadonlyArray<Partial<Comma
     const message = err instanceof Error ? err.message : String(err);
     const hint = missingDataHint(err, argv);
     process.stderr.write(`sciboard: ${message}${hint ? `; ${hint}` : ''}\n`);
+    if (err instanceof UsageError) process.stderr.write(`(see 'sciboard ${[...commandPath(program, argv), '--help'].join(' ')}')\n`);
     if (process.env.SCIBOARD_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
+}
+
+/** The (sub)command names an argument list starts with, for the hint after a bad argument. */
+function commandPath(program: Command, argv: readonly string[]): string[] {
+  const path: string[] = [];
+  let cmd = program;
+  for (const arg of argv) {
+    const next = cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!next) break;
+    path.push(next.name());
+    cmd = next;
+  }
+  return path;
 }

@@ -36,6 +36,10 @@ describe('what a first user runs into', () => {
     expect(r.stderr).not.toMatch(/Usage:/);
     const nested = await runCliInProcess(['data', 'pull', '--bogus']);
     expect(nested.stderr).toBe("error: unknown option '--bogus'\n(see 'sciboard data pull --help')\n");
+    // Arguments a command itself refuses get the same hint.
+    const refused = await runCliInProcess(['data', 'pull', '--tasks', 'gsm8k', '--all']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe("sciboard: give one of --tasks LIST, --board science,math or --all\n(see 'sciboard data pull --help')\n");
   });
 
   it('with no datasets anywhere, says which command fetches them', async () => {
