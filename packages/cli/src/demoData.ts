@@ -16,13 +16,13 @@ export interface DemoData {
   tasks: string[];
 }
 
-export async function demoData(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<DemoData> {
+export async function demoData(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env, defaults = [checkoutDataDir()]): Promise<DemoData> {
   const wanted = boardSubsets(DEFAULT_BOARDS);
-  let chosen = resolveDataDir(undefined, { env, defaults: [checkoutDataDir()] });
+  let chosen = resolveDataDir(undefined, { env, defaults });
   if (chosen.source !== 'cache' && chosen.exists) return { dir: chosen.dir, tasks: wanted };
   if (chosen.source !== 'cache') {
     log(`SCIBOARD_DATA_DIR (${chosen.dir}) does not exist: looking in the pull cache instead`);
-    chosen = resolveDataDir(undefined, { env: { ...env, SCIBOARD_DATA_DIR: undefined }, defaults: [checkoutDataDir()] });
+    chosen = resolveDataDir(undefined, { env: { ...env, SCIBOARD_DATA_DIR: undefined }, defaults });
     if (chosen.source !== 'cache') return { dir: chosen.dir, tasks: wanted };
   }
   const suites = suitesForTasks(wanted).filter((s) => !s.unavailable);
@@ -35,10 +35,13 @@ export async function demoData(log: (line: string) => void, env: NodeJS.ProcessE
     else if (!(await hubAnswers(config, missing[0]!.repo))) log(`the Hugging Face Hub (${config.endpoint}) cannot be reached: not fetching ${names}`);
     else {
       log(`fetching the board datasets (${names}) from ${config.endpoint} into ${chosen.dir}`);
-      try {
-        await pullSuites(missing, { env, progress: stderrProgress() });
-      } catch (err) {
-        log(`could not fetch every dataset: ${(err as Error).message}`);
+      // One suite at a time: a dataset that cannot be fetched costs its own columns, not the others'.
+      for (const suite of missing) {
+        try {
+          await pullSuites([suite], { env, progress: stderrProgress() });
+        } catch (err) {
+          log(`could not fetch ${suite.id}: ${(err as Error).message}`);
+        }
       }
     }
   }

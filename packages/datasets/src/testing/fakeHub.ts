@@ -85,3 +85,16 @@ export async function startFakeHub(repos: Record<string, FakeFile[]>, pageSize =
       }),
   };
 }
+
+/** A GSM8K-shaped Parquet shard (question, answer), for tests of code that pulls data. */
+export async function gsm8kParquet(rows: Array<[string, string]>): Promise<Buffer> {
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
+  return Buffer.from(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'question', data: rows.map((r) => r[0]), type: 'STRING' },
+        { name: 'answer', data: rows.map((r) => r[1]), type: 'STRING' },
+      ],
+    }),
+  );
+}
