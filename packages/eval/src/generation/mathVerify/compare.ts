@@ -79,7 +79,8 @@ function relationAsSet(x: Node): Node | null {
 }
 
 function sortKey(x: Node): [number, number, string] {
-  const v = realValue(x.t === 'rel' ? x.rhs : x);
+  // sympy sorts an assignment (`x = 2`, `x = y = 2`) by its last right-hand side.
+  const v = realValue(isAssignment(x) ? lastRel(x).rhs : x);
   return v === null ? [1, 0, JSON.stringify(x, (_, y: unknown) => (typeof y === 'bigint' ? y.toString() : y))] : [0, v, ''];
 }
 

@@ -58,6 +58,8 @@ export type ReParse = (raw: string) => Node;
 const isInteger = (x: Node): boolean => x.t === 'num' && !x.float && x.d === 1n;
 const isRationalNum = (x: Node): boolean => x.t === 'num' && !x.float;
 
+const isMatrixTerm = (x: Node): boolean => x.t === 'matrix' || (x.t === 'mul' && x.args.some(isMatrixTerm));
+
 function mulFlat(a: Node, b: Node): Node {
   const args = [...(a.t === 'mul' ? a.args : [a]), ...(b.t === 'mul' ? b.args : [b])];
   return { t: 'mul', args };
@@ -104,6 +106,9 @@ export class ExprParser {
       } else break;
     }
     c.leave();
+    if (left.t === 'add' && left.args.some(isMatrixTerm) && !left.args.every(isMatrixTerm)) {
+      throw new Error('a matrix plus a scalar');
+    }
     return left;
   }
 
