@@ -6,6 +6,7 @@
  */
 import { type Expr, flatten, freeSymbols, key, rawKey, some } from './expr.ts';
 import { exactValue, TooLargeError } from './exact.ts';
+import { collectedEqual } from './collect.ts';
 import { mixedDifference, mixedIsZero } from './floats.ts';
 import { type Complex, complexAbs, evaluateComplex } from './numeric.ts';
 import * as Q from './rational.ts';
@@ -163,6 +164,12 @@ export function isZeroDifference(a: Expr, b: Expr): ZeroVerdict {
   // sympy keeps a Float exponent apart from a rational one (x**0.5 is not sqrt(x)); only identical terms cancel.
   const floatExponent = (e: Expr): boolean => some(e, (n) => n.k === 'pow' && some(n.exp, (m) => m.k === 'float'));
   if (floatExponent(left) || floatExponent(right)) return { equal: false };
+  let bits = 0;
+  for (const side of [left, right]) some(side, (n) => (n.k === 'float' && (bits = Math.max(bits, n.prec)), false));
+  if (bits > 0) {
+    const collected = collectedEqual(left, right, bits);
+    if (collected !== null) return { equal: collected };
+  }
   let finiteTrials = 0;
   for (let t = 0; t < TRIALS; t++) {
     const env = sampleEnv(symbols, t);
