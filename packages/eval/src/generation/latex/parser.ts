@@ -5,38 +5,21 @@
  * iteration, this parser backtracks and stops the loop; where only one continuation is possible (a `.` after
  * digits, an operand after `=`), a failure is an error, as in sympy.
  */
-import * as E from '../symbolic/expr.ts';
-import type { Expr, KnownFunction, RelationOp } from '../symbolic/expr.ts';
-import { fromDecimal, rat, roundToBits } from '../symbolic/rational.ts';
-import { Lexer, type Token, type TokenType } from './lexer.ts';
-import { matrixDelimiterError } from './matrixDelimiters.ts';
 import { pythonStrip } from '../../python/strip.ts';
+import * as E from '../symbolic/expr.ts';
+import type { Expr, KnownFunction } from '../symbolic/expr.ts';
+import { rat } from '../symbolic/rational.ts';
+import { floatLiteral, inverse, isOne } from './builders.ts';
+import { ExpressionParser } from './expressions.ts';
+import { DotError, LatexLimitError, LatexParseError } from './errors.ts';
+import type { TokenType } from './lexer.ts';
+import { matrixDelimiterError } from './matrixDelimiters.ts';
 
-/** The input is not in sympy's language (sympy: LaTeXParsingError). */
-export class LatexParseError extends Error {}
-/**
- * A `.` after digits without digits after it. ANTLR's prediction commits to the path that reached it when the
- * alternatives cannot be told apart there (an operand of `+`, `\cdot`, `:` or an unbraced exponent), so sympy
- * raises instead of dropping the rest (`1+2.` fails, `2 3.` reads 2, `x^{2.}` reads x). Observed behaviour.
- */
-class DotError extends LatexParseError {}
-/**
- * A `_` after a symbol or an exponent, or `|_` (an evaluation bar), that does not go on as the grammar requires:
- * no other reading of these tokens exists, so sympy fails rather than dropping the rest (`e_`, `x^2_`, `|x|_1`),
- * except where the part is a later factor of a product, which is dropped (`32x_(` reads 32). Observed behaviour.
- */
-class CommittedError extends DotError {}
-/** Parsed, but sympy's conversion to an expression fails (an integer with leading zeros: `05`). */
-export class LatexConversionError extends Error {}
-/** Input too long or too deeply nested to read within our bounds. */
-export class LatexLimitError extends Error {}
+export { LatexConversionError, LatexLimitError, LatexParseError } from './errors.ts';
+export { floatLiteral } from './builders.ts';
 
 const MAX_LENGTH = 2000;
-const MAX_STEPS = 200_000;
-const MAX_DEPTH = 200;
 
-const RELATIONS: Partial<Record<TokenType, RelationOp>> = { EQUAL: '=', LT: '<', LTE: '<=', GT: '>', GTE: '>=', NEQ: '!=' };
-const MP_OPS = new Set<TokenType>(['MUL', 'CMD_TIMES', 'CMD_CDOT', 'DIV', 'CMD_DIV', 'COLON']);
 const UNARY_START = new Set<TokenType>(['ADD', 'SUB', 'L_PAREN', 'L_BRACKET', 'L_BRACE', 'L_BRACE_LITERAL', 'BAR', 'L_BAR',
   'L_ANGLE', 'LETTER', 'SYMBOL', 'DIGIT', 'DIFFERENTIAL', 'CMD_FRAC', 'CMD_BINOM', 'CMD_MATHIT', 'FUNC_NORMAL', 'FUNC_SQRT',
   'FUNC_OVERLINE', 'FUNC_INT', 'FUNC_SUM', 'FUNC_PROD', 'FUNC_LIM', 'L_FLOOR', 'L_CEIL']);
@@ -51,265 +34,9 @@ export function parseLatex(source: string): Expr {
   return new Parser(text).math();
 }
 
-const MINUS_ONE = E.ratExpr(rat(-1n));
-const negate = (e: Expr): Expr => {
-  // -(-1*x) is x (sympy's negation of a product flips its leading number).
-  if (e.k === 'mul' && e.args.length === 2 && e.args[0]!.k === 'rat' && e.args[0]!.v.n === -1n && e.args[0]!.v.d === 1n) return e.args[1]!;
-  if (e.k === 'rat') return E.ratExpr(rat(-e.v.n, e.v.d));
-  if (e.k === 'float') return { ...e, v: -e.v, exact: rat(-e.exact.n, e.exact.d) };
-  return E.mul(MINUS_ONE, e);
-};
-const inverse = (e: Expr): Expr => E.pow(e, MINUS_ONE);
-const isOne = (e: Expr): boolean => (e.k === 'rat' && e.v.n === 1n && e.v.d === 1n) || (e.k === 'float' && e.v === 1);
-
-class Parser {
-  private readonly lexer: Lexer;
-  private i = 0;
-  private steps = 0;
-  private depth = 0;
-  /** An integer with leading zeros on the parse path so far: sympy's Number('05') fails after parsing. */
-  private leadingZeros = false;
-  /** Directly inside |...| (not within brackets there): a | ends the product rather than opening another. */
-  private insideAbs = false;
-  /** At most this many digits for the next number (see normalFunction). */
-  private digitLimit: number | null = null;
-
+class Parser extends ExpressionParser {
   constructor(text: string) {
-    this.lexer = new Lexer(text);
-  }
-
-  private peek(k = 0): Token {
-    return this.lexer.at(this.i + k);
-  }
-  private is(type: TokenType, k = 0): boolean {
-    return this.peek(k).type === type;
-  }
-  private next(): Token {
-    const t = this.peek();
-    this.i++;
-    this.peek(); // ANTLR fetches the token after the one consumed; a lexing error there surfaces now.
-    return t;
-  }
-  private expect(type: TokenType): Token {
-    if (!this.is(type)) throw new LatexParseError(`expected ${type}`);
-    return this.next();
-  }
-  private step(): void {
-    if (++this.steps > MAX_STEPS) throw new LatexLimitError('input too complex');
-  }
-
-  /** Runs an optional part: on a parse error, rewinds and returns null. Lexing errors are never retried. */
-  private attempt<T>(f: () => T, keepDotErrors = false): T | null {
-    const saved = this.i;
-    const savedZeros = this.leadingZeros;
-    try {
-      return f();
-    } catch (e) {
-      if (!(e instanceof LatexParseError) || (keepDotErrors && e instanceof DotError)) throw e;
-      this.i = saved;
-      this.leadingZeros = savedZeros;
-      return null;
-    }
-  }
-
-  private within<T>(insideAbs: boolean, f: () => T): T {
-    const saved = this.insideAbs;
-    this.insideAbs = insideAbs;
-    try {
-      return f();
-    } finally {
-      this.insideAbs = saved;
-    }
-  }
-
-  /** Runs a part that has no alternative once started: its parse errors become CommittedError. */
-  private committed<T>(f: () => T): T {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof LatexParseError && !(e instanceof CommittedError)) throw new CommittedError(e.message);
-      throw e;
-    }
-  }
-
-  private nested<T>(f: () => T): T {
-    if (++this.depth > MAX_DEPTH) throw new LatexLimitError('input nested too deeply');
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
-  }
-
-  math(): Expr {
-    let left = this.expr();
-    for (;;) {
-      const op = RELATIONS[this.peek().type];
-      if (!op) {
-        if (this.leadingZeros) throw new LatexConversionError('integer with leading zeros');
-        return left;
-      }
-      this.next();
-      left = E.relation(op, left, this.expr());
-    }
-  }
-
-  expr(): Expr {
-    return this.nested(() => this.additive());
-  }
-
-  private additive(): Expr {
-    let left = this.mp(false);
-    while (this.is('ADD') || this.is('SUB')) {
-      const minus = this.is('SUB');
-      const right = this.attempt(() => (this.next(), this.mp(false)), true);
-      if (!right) break;
-      if (!minus) left = E.add(left, right);
-      else left = E.add(left, ['sym', 'rat', 'float', 'inf'].includes(right.k) ? negate(right) : E.mul(MINUS_ONE, right));
-    }
-    return left;
-  }
-
-  private mp(nofunc: boolean): Expr {
-    let left = this.unary(nofunc);
-    while (MP_OPS.has(this.peek().type)) {
-      const op = this.peek().type;
-      const right = this.attempt(() => (this.next(), this.unary(nofunc)), true);
-      if (!right) break;
-      left = op === 'MUL' || op === 'CMD_TIMES' || op === 'CMD_CDOT' ? E.mul(left, right) : E.mul(left, inverse(right));
-    }
-    return left;
-  }
-
-  private unary(nofunc: boolean): Expr {
-    this.step();
-    if (this.is('ADD') || this.is('SUB')) {
-      const minus = this.next().type === 'SUB';
-      const inner = this.nested(() => this.unary(nofunc));
-      return minus ? negate(inner) : inner;
-    }
-    const items = [this.postfix(false)];
-    for (;;) {
-      // Inside |...|, a further | closes the group first (`|x|y2|2` is |x|*y*2, not |x*|y2|*2 ...|).
-      if (this.insideAbs && this.is('BAR')) break;
-      const item = this.attempt(() => this.postfix(nofunc));
-      if (!item) break;
-      items.push(item);
-    }
-    return productOf(items, 0);
-  }
-
-  private postfix(nofunc: boolean): Expr {
-    let e = this.exp(nofunc);
-    for (;;) {
-      if (this.is('BANG')) {
-        this.next();
-        e = E.fn('factorial', e);
-        continue;
-      }
-      // `|_` has no other reading; `|^` may also close an absolute value that is then raised to a power.
-      if (this.is('BAR') && this.is('UNDERSCORE', 1)) {
-        e = this.committed(() => this.evalAt(e));
-        continue;
-      }
-      if (this.is('BAR') && this.is('CARET', 1)) {
-        const at = this.attempt(() => this.evalAt(e));
-        if (at) {
-          e = at;
-          continue;
-        }
-      }
-      return e;
-    }
-  }
-
-  /** `e|^{b}_{a}`: sympy substitutes each bound into e (see `substituteAt`) and takes the difference. */
-  private evalAt(e: Expr): Expr {
-    this.expect('BAR');
-    const bound = (): Expr => {
-      this.next();
-      this.expect('L_BRACE');
-      const lhs = this.expr();
-      const b = this.is('EQUAL') ? (this.next(), E.relation('=', lhs, this.expr())) : lhs;
-      this.expect('R_BRACE');
-      return substituteAt(e, b);
-    };
-    if (this.is('CARET')) {
-      const upper = bound();
-      const lower = this.is('UNDERSCORE') ? this.attempt(bound) : null;
-      return lower ? E.add(upper, E.mul(MINUS_ONE, lower)) : upper;
-    }
-    if (this.is('UNDERSCORE')) return bound();
-    throw new LatexParseError('expected a bound');
-  }
-
-  private exp(nofunc: boolean): Expr {
-    let base = this.comp(nofunc);
-    while (this.is('CARET')) {
-      const exponent = this.attempt(() => {
-        this.next();
-        const x = this.supOperand();
-        if (this.is('UNDERSCORE')) this.committed(() => this.subexpr());
-        return x;
-      }, !this.is('L_BRACE', 1));
-      if (!exponent) break;
-      base = E.pow(base, exponent);
-    }
-    return base;
-  }
-
-  /** The operand of `^` or `_`: an atom, or a braced expression. */
-  private supOperand(): Expr {
-    if (this.is('L_BRACE')) {
-      this.next();
-      const e = this.expr();
-      this.expect('R_BRACE');
-      return e;
-    }
-    return this.atom();
-  }
-  private subexpr(): Expr {
-    this.expect('UNDERSCORE');
-    return this.supOperand();
-  }
-  private supexpr(): Expr {
-    this.expect('CARET');
-    return this.supOperand();
-  }
-
-  private comp(nofunc: boolean): Expr {
-    return this.nested(() => {
-      const t = this.peek().type;
-      if (t === 'L_PAREN' || t === 'L_BRACKET' || t === 'L_BRACE' || t === 'L_BRACE_LITERAL') {
-        const close = ({ L_PAREN: 'R_PAREN', L_BRACKET: 'R_BRACKET', L_BRACE: 'R_BRACE', L_BRACE_LITERAL: 'R_BRACE_LITERAL' } as const)[t];
-        this.next();
-        const e = this.within(false, () => this.expr());
-        this.expect(close);
-        return e;
-      }
-      if (t === 'BAR') {
-        const read = (preferClosing: boolean) => () => {
-          this.next();
-          const e = this.within(preferClosing, () => this.expr());
-          this.expect('BAR');
-          return E.fn('abs', e);
-        };
-        const abs = this.attempt(read(true)) ?? this.attempt(read(false));
-        if (abs) return abs;
-        return this.atom();
-      }
-      if (t === 'L_FLOOR' || t === 'L_CEIL') {
-        this.next();
-        const e = this.expr();
-        this.expect(t === 'L_FLOOR' ? 'R_FLOOR' : 'R_CEIL');
-        return E.fn(t === 'L_FLOOR' ? 'floor' : 'ceiling', e);
-      }
-      if (!nofunc) {
-        const f = this.attempt(() => this.func());
-        if (f) return f;
-      }
-      return this.atom();
-    });
+    super(text);
   }
 
   /** Name of a letter or `\command` with its optional subscript and primes, as sympy spells it. */
@@ -327,7 +54,7 @@ class Parser {
     return { name: name + quotes, infinity };
   }
 
-  private func(): Expr {
+  protected func(): Expr {
     const t = this.peek();
     switch (t.type) {
       case 'FUNC_NORMAL':
@@ -502,7 +229,7 @@ class Parser {
     return E.opaque('Limit', [this.mp(false), v, to]);
   }
 
-  private atom(): Expr {
+  protected atom(): Expr {
     const t = this.peek();
     switch (t.type) {
       case 'LETTER':
@@ -603,32 +330,4 @@ class Parser {
     }
     return isOne(upper) ? inverse(lower) : E.mul(upper, inverse(lower));
   }
-}
-
-/** A decimal literal as sympy's Number(str): a Float of at least 53 bits, more for long digit strings. */
-export function floatLiteral(text: string): Expr {
-  const significant = text.replace('.', '').replace(/^0+/, '').length;
-  const dps = Math.max(15, significant);
-  const prec = Math.max(53, Math.round((dps + 1) * 3.3219280948873626));
-  return { k: 'float', v: Number(text), exact: roundToBits(fromDecimal(text), prec), prec };
-}
-
-/** sympy's postfix-list product: a lone `x` between two symbol-free factors is a multiplication sign (`2x3`). */
-function productOf(items: Expr[], i: number): Expr {
-  const res = items[i]!;
-  if (i === items.length - 1) return res;
-  if (i > 0 && res.k === 'sym' && res.name === 'x') {
-    if (E.freeSymbols(items[i - 1]!).length === 0 && E.freeSymbols(items[i + 1]!).length === 0) return productOf(items, i + 1);
-  }
-  return E.mul(res, productOf(items, i + 1));
-}
-
-/**
- * sympy's `do_subs`: a bound `v=a` replaces v by a; a bare bound with symbols replaces its first symbol by the bound
- * itself (sympy takes one from a set; with one symbol that is a no-op or a rescaling); without symbols nothing changes.
- */
-function substituteAt(e: Expr, bound: Expr): Expr {
-  if (bound.k === 'rel') return E.substitute(e, E.key(bound.lhs), bound.rhs);
-  const symbols = E.freeSymbols(bound);
-  return symbols.length === 0 ? e : E.substitute(e, symbols[0]!, bound);
 }
