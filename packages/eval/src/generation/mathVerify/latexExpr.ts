@@ -5,83 +5,11 @@
  * positive rational, which is a mixed number). Parse failures throw; the caller decides what a failure means.
  */
 import { MINUS_ONE, type Node, neg, num, parseDecimal } from './ast.ts';
-import type { Tok } from './latexTokens.ts';
+import { binomial, divide, isInteger, isMatrixTerm, isRationalNum, mulFlat } from './latexBuild.ts';
+import { Cursor, MAX_STEPS, type ReParse } from './latexCursor.ts';
+import { parseFunction, parseMatrix } from './latexFunctions.ts';
 
-export const MAX_DEPTH = 200;
-/** Sub-parses tried per answer: backtracking over ambiguous input (`|x|x|x…`) gives up instead of going exponential. */
-export const MAX_STEPS = 20000;
-
-export class Cursor {
-  pos = 0;
-  depth = 0;
-  steps = 0;
-  constructor(readonly toks: Tok[]) {}
-  peek(offset = 0): Tok | undefined {
-    return this.toks[this.pos + offset];
-  }
-  isP(text: string, offset = 0): boolean {
-    const t = this.peek(offset);
-    return t !== undefined && t.k === 'p' && t.text === text;
-  }
-  isCmd(...names: string[]): boolean {
-    const t = this.peek();
-    return t !== undefined && t.k === 'cmd' && names.includes(t.text);
-  }
-  expectP(text: string): void {
-    if (!this.isP(text)) throw new Error(`expected ${text}`);
-    this.pos++;
-  }
-  enter(): void {
-    if (++this.depth > MAX_DEPTH) throw new Error('expression nested too deeply');
-  }
-  leave(): void {
-    this.depth--;
-  }
-  /** Tries a sub-parse; on failure rewinds and returns null. */
-  attempt<T>(f: () => T): T | null {
-    if (++this.steps > MAX_STEPS) throw new Error('answer too ambiguous to parse');
-    const save = this.pos;
-    const depth = this.depth;
-    try {
-      return f();
-    } catch {
-      this.pos = save;
-      this.depth = depth;
-      return null;
-    }
-  }
-}
-
-/** Parses a whole token list by another entry point (multi-argument functions re-parse each argument). */
-export type ReParse = (raw: string) => Node;
-
-const isInteger = (x: Node): boolean => x.t === 'num' && !x.float && x.d === 1n;
-const isRationalNum = (x: Node): boolean => x.t === 'num' && !x.float;
-
-const isMatrixTerm = (x: Node): boolean => x.t === 'matrix' || (x.t === 'mul' && x.args.some(isMatrixTerm));
-
-function mulFlat(a: Node, b: Node): Node {
-  const args = [...(a.t === 'mul' ? a.args : [a]), ...(b.t === 'mul' ? b.args : [b])];
-  return { t: 'mul', args };
-}
-
-function divide(a: Node, b: Node): Node {
-  if (isInteger(a) && isInteger(b) && a.t === 'num' && b.t === 'num') return num(a.n, b.n);
-  return { t: 'mul', args: [a, { t: 'pow', base: b, exp: MINUS_ONE }] };
-}
-
-/** sympy's binomial evaluates for integer arguments (so `0\\binom{5}{2}` is a mixed number, 10); others stay symbolic. */
-function binomial(top: Node, bottom: Node): Node {
-  if (isInteger(top) && isInteger(bottom) && top.t === 'num' && bottom.t === 'num' && top.n >= -2000n && top.n <= 2000n && bottom.n <= 2000n) {
-    const n = top.n;
-    const k = bottom.n;
-    if (k < 0n || (n >= 0n && k > n)) return num(0n);
-    let r = 1n;
-    for (let i = 0n; i < k; i++) r = (r * (n - i)) / (i + 1n);
-    return num(r);
-  }
-  return { t: 'fn', name: 'binomial', args: [top, bottom] };
-}
+export { Cursor };
 
 export class ExprParser {
   constructor(
@@ -460,104 +388,10 @@ export class ExprParser {
   }
 
   matrix(): Node {
-    const c = this.c;
-    const kind = (c.peek() as { text: string }).text;
-    c.pos++;
-    const rows: Node[][] = [[this.expr()]];
-    for (;;) {
-      if (c.isP('&')) {
-        c.pos++;
-        rows[rows.length - 1]!.push(this.expr());
-      } else if (c.isP('\\\\')) {
-        c.pos++;
-        if (c.isCmd('end:matrix', 'end:vmatrix')) break;
-        rows.push([this.expr()]);
-      } else break;
-    }
-    if (!c.isCmd(kind === 'begin:vmatrix' ? 'end:vmatrix' : 'end:matrix')) throw new Error('unclosed matrix');
-    c.pos++;
-    const width = rows[0]!.length;
-    if (rows.some((r) => r.length !== width)) throw new Error('ragged matrix');
-    const m: Node = { t: 'matrix', rows };
-    return kind === 'begin:vmatrix' ? { t: 'fn', name: 'det', args: [m] } : m;
+    return parseMatrix(this);
   }
 
   func(withFuncs: boolean): Node {
-    const c = this.c;
-    const t = c.peek() as { k: 'cmd'; text: string };
-    const name = t.text;
-    if (!withFuncs) throw new Error('function not allowed here');
-    c.pos++;
-    if (name === 'sqrt') {
-      let index: Node | null = null;
-      if (c.isP('[')) {
-        c.pos++;
-        index = this.expr();
-        c.expectP(']');
-      }
-      c.expectP('{');
-      const radicand = this.expr();
-      c.expectP('}');
-      return { t: 'pow', base: radicand, exp: index ? divide(num(1n), index) : num(1n, 2n) };
-    }
-    const single = ['log', 'ln', 'exp', 'sin', 'cos', 'tan', 'csc', 'sec', 'cot', 'arcsin', 'arccos', 'arctan', 'arccsc', 'arcsec', 'arccot', 'sinh', 'cosh', 'tanh', 'arsinh', 'arcosh', 'artanh', 'arcsinh', 'arccosh', 'arctanh', 'floor', 'ceil'];
-    const multi = ['gcd', 'lcm', 'max', 'min'];
-    if (!single.includes(name) && !multi.includes(name)) throw new Error(`unsupported \\${name}`);
-    let sub: Node | null = null;
-    let sup: Node | null = null;
-    for (let k = 0; k < 2; k++) {
-      if (c.isP('_') && !sub) {
-        c.pos++;
-        sub = this.supArgument();
-      } else if (c.isP('^') && !sup) {
-        c.pos++;
-        sup = this.supArgument();
-      }
-    }
-    if (multi.includes(name)) {
-      let raw: string[];
-      if (c.isP('(')) {
-        const start = ++c.pos;
-        let depth = 1;
-        while (c.pos < c.toks.length && depth > 0) {
-          if (c.isP('(')) depth++;
-          else if (c.isP(')')) depth--;
-          c.pos++;
-        }
-        if (depth) throw new Error('unclosed arguments');
-        raw = [c.toks.slice(start, c.pos - 1).map((x) => x.raw).join('')];
-      } else {
-        const start = c.pos;
-        this.mp(false);
-        raw = [c.toks.slice(start, c.pos).map((x) => x.raw).join('')];
-      }
-      const args = raw[0]!.split(',').map((a) => this.reparse(a));
-      const f: Node = { t: 'fn', name: name === 'max' ? 'Max' : name === 'min' ? 'Min' : name, args };
-      return sup ? { t: 'pow', base: f, exp: sup } : f;
-    }
-    let arg: Node;
-    const paren = c.isP('(') ? c.attempt(() => {
-      c.pos++;
-      const e = this.expr();
-      c.expectP(')');
-      return e;
-    }) : null;
-    arg = paren ?? this.mp(false);
-    let fname = name;
-    if (name.startsWith('arc') && name.length > 6) fname = `a${name.slice(3)}`;
-    else if (name.startsWith('ar') && !name.startsWith('arc')) fname = `a${name.slice(2)}`;
-    else if (name.startsWith('arc')) fname = `a${name.slice(3)}`;
-    if (name === 'log' || name === 'ln') {
-      const base = sub ?? (name === 'log' ? num(10n) : ({ t: 'const', name: 'E' } as Node));
-      const f: Node = { t: 'fn', name: 'log', args: [arg, base] };
-      return sup ? { t: 'pow', base: f, exp: sup } : f;
-    }
-    if (name === 'ceil') fname = 'ceiling';
-    const isMinusOne = sup !== null && sup.t === 'num' && sup.n === -1n && sup.d === 1n;
-    if (isMinusOne && ['sin', 'cos', 'tan', 'csc', 'sec', 'cot', 'sinh', 'cosh', 'tanh'].includes(name)) {
-      return { t: 'fn', name: `a${name}`, args: [arg] };
-    }
-    const f: Node = { t: 'fn', name: fname, args: [arg] };
-    return sup ? { t: 'pow', base: f, exp: sup } : f;
+    return parseFunction(this, withFuncs);
   }
 }
