@@ -29,12 +29,15 @@ describe('scoring batches', () => {
   it('batches rows of nearly equal length up to the batch size and never pads beyond the scoring bound', () => {
     // Question remainders after a subject's 5-shot exemplars, longest first.
     const lengths = [231, 230, 229, 214, 205, 177, 169, 147, 129, 109, 106, 87, 87, 87, 87];
-    const batches = scoringBatches(lengths, (n) => n, 2);
+    const batches = scoringBatches(lengths, (n) => n, 2, 0.05);
     expect(batches.flat()).toEqual(lengths);
     expect(batches.every((b) => b.length <= 2)).toBe(true);
     expect(batches[0]).toEqual([231, 230]);
-    for (const b of batches) expect(b.length * b[0]! - b.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(MAX_SCORING_PADDING * b.length * b[0]!);
+    for (const b of batches) expect(b.length * b[0]! - b.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(0.05 * b.length * b[0]!);
     expect(scoringBatches(lengths, (n) => n, 8).slice(-1)).toEqual([[87, 87, 87, 87]]);
+    // The default bound: only rows of equal length share a call.
+    expect(MAX_SCORING_PADDING).toBe(0);
+    expect(scoringBatches(lengths, (n) => n, 8).filter((b) => b.length > 1)).toEqual([[87, 87, 87, 87]]);
     expect(scoringBatches([], (n: number) => n, 8)).toEqual([]);
   });
 });

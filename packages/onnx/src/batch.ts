@@ -49,12 +49,13 @@ export function paddingGroups(lengths: number[], maxPadding = MAX_ADMISSION_PADD
 export const MAX_ADMISSION_PADDING = 0.2;
 
 /**
- * Share of a scoring batch's computed positions that may be padding. On CPU a batch saves little beyond the
+ * Share of a scoring batch's computed positions that may be padding: none. On CPU a batch saves little beyond the
  * per-call set-up (a question's remainder after its exemplars is already a matrix of a hundred-odd rows), while a
- * padded position costs what a real one does: at the admission bound (a fifth) batch 8 computed ~15% more
- * positions than batch 1 on 5-shot MMLU and was that much slower. Rows of (nearly) equal length still share a call.
+ * padded position costs what a real one does and every new batch shape grows ONNX Runtime's arena. On 5-shot MMLU
+ * with a small model, batch 8 was ~15% slower than batch 1 at the admission bound (a fifth), and still ~10% slower
+ * in a fresh `sciboard score` process at 5%; rows of equal length share a call.
  */
-export const MAX_SCORING_PADDING = 0.05;
+export const MAX_SCORING_PADDING = 0;
 
 /**
  * Rows sorted longest first, in forward passes of at most `batchSize` rows whose padding stays within
