@@ -31,7 +31,7 @@ describe('sciboard submit', () => {
     const tooBig = submit(join(dir, 'tiny'), '--name', 'tiny', '--params', '6.2B', '--tasks', suite);
     expect(tooBig.stderr).toMatch(/^sciboard: params: declared 6\.2B parameters, but the weights take \d+ bytes/);
     const both = submit(join(dir, 'tiny'), '--name', 'tiny', '--board', 'science', '--tasks', suite);
-    expect([both.status, both.stderr]).toEqual([2, 'sciboard: give --board or --tasks, not both\n']);
+    expect([both.status, both.stderr]).toEqual([2, "sciboard: give --board or --tasks, not both\n(see 'sciboard submit --help')\n"]);
     const store = await openDb({ file: env.SCIBOARD_DB });
     expect([await store.listSubmissions(), await store.listModels(), await store.listRuns()]).toEqual([[], [], []]);
     await store.close();
