@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { matchHuggingFaceByteFallback } from './byte-fallback.ts';
 import type { CheckpointFiles } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
 
@@ -57,6 +58,8 @@ export class TextTokenizer {
     } catch (err) {
       throw new CheckpointError(`${files.tokenizerPath}: could not build the tokenizer (${(err as Error).message})`);
     }
+    // Byte pieces that are not valid UTF-8 decode as Hugging Face tokenizers decodes them (what lm-eval's text is).
+    matchHuggingFaceByteFallback(this.tok);
     const tc = files.tokenizerConfig;
     const idOf = (v: unknown) => {
       const s = tokenContent(v);
