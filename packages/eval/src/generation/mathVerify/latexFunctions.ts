@@ -83,14 +83,13 @@ export function parseFunction(p: ExprParser, withFuncs: boolean): Node {
     const f: Node = { t: 'fn', name: name === 'max' ? 'Max' : name === 'min' ? 'Min' : name, args };
     return sup ? { t: 'pow', base: f, exp: sup } : f;
   }
-  let arg: Node;
   const paren = c.isP('(') ? c.attempt(() => {
     c.pos++;
     const e = p.expr();
     c.expectP(')');
     return e;
   }) : null;
-  arg = paren ?? p.mp(false);
+  const arg: Node = paren ?? p.mp(false);
   let fname = name;
   if (name.startsWith('arc') && name.length > 6) fname = `a${name.slice(3)}`;
   else if (name.startsWith('ar') && !name.startsWith('arc')) fname = `a${name.slice(2)}`;

@@ -1,0 +1,116 @@
+// Lint rules that keep the layering the README's layout describes (see README "Lint"): which package may import
+// which, who may touch the database drivers, and where library code may read the environment. Syntax-only
+// (no type information), so the whole tree lints in seconds.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const SOURCES = ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'];
+/** Tests and their helpers may reach across packages (fixtures, scratch databases) and inspect the database. */
+const TESTS = ['**/*.test.ts', '**/test/**', '**/testing/**', '**/testing.ts', '**/test-*.ts', 'packages/eval/src/generation/testData.ts'];
+
+const PACKAGES = ['onnx', 'eval', 'db', 'gate', 'leaderboard', 'queue', 'datasets', 'cli'];
+const DB_DRIVERS = ['drizzle-orm', 'drizzle-orm/*', 'drizzle-kit', 'pg', 'better-sqlite3'];
+
+/** Forbids importing the named workspace packages, by name or by a relative path into their folder. */
+function forbidden(packages, why, extra = []) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...(packages.length
+            ? [
+                { group: packages.flatMap((p) => [`@sciboard/${p}`, `@sciboard/${p}/*`]), message: why },
+                { regex: `^(\\.\\./)+(packages/)?(${packages.join('|')})/`, message: why },
+              ]
+            : []),
+          ...extra,
+        ],
+      },
+    ],
+  };
+}
+
+const driversOnlyInDb = { group: DB_DRIVERS, message: 'only packages/db talks to the database: use @sciboard/db' };
+// Every package stays inside its own folder and reaches others through their one public door.
+const otherPackages = (self) => PACKAGES.filter((p) => p !== self);
+
+/**
+ * Library code takes configuration as options; these files read the environment today and are the only ones
+ * allowed to (the CLI and the site read it once and pass it down).
+ */
+const ENV_READERS = [
+  'packages/datasets/src/cacheDir.ts',
+  'packages/datasets/src/hubConfig.ts',
+  'packages/datasets/src/pull.ts',
+  'packages/db/src/client.ts',
+  'packages/onnx/src/graph.ts',
+  'packages/onnx/src/session.ts',
+  'packages/queue/src/shard-queue.ts',
+  'packages/queue/src/task-data.ts',
+];
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/.turbo/**', '**/coverage/**', 'apps/web/next-env.d.ts', 'benchmarks/models/**', '.sciboard/**', 'test-output/**', '.scratch/**'],
+  },
+  {
+    files: SOURCES,
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    languageOptions: {
+      parser: tseslint.parser,
+      ecmaVersion: 2024,
+      sourceType: 'module',
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      // A small set of rules the tree keeps: mistakes rather than style.
+      'no-debugger': 'error',
+      'no-dupe-keys': 'error',
+      'no-duplicate-case': 'error',
+      'no-self-assign': 'error',
+      'no-self-compare': 'error',
+      'no-unsafe-finally': 'error',
+      'no-unreachable': 'error',
+      'no-constant-binary-expression': 'error',
+      'no-sparse-arrays': 'error',
+      'no-empty-pattern': 'error',
+      'no-var': 'error',
+      'prefer-const': ['error', { destructuring: 'all' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-restricted-globals': ['error', { name: 'isNaN', message: 'use Number.isNaN' }, { name: 'isFinite', message: 'use Number.isFinite' }],
+      '@typescript-eslint/no-duplicate-enum-values': 'error',
+      '@typescript-eslint/no-misused-new': 'error',
+      '@typescript-eslint/prefer-as-const': 'error',
+      '@typescript-eslint/no-unsafe-declaration-merging': 'error',
+    },
+  },
+
+  // Layering: onnx, eval, db and gate know nothing of each other (nor of anything above them).
+  { files: ['packages/onnx/**'], ignores: TESTS, rules: forbidden(otherPackages('onnx'), 'packages/onnx knows no other package', [driversOnlyInDb]) },
+  { files: ['packages/eval/**'], ignores: TESTS, rules: forbidden(otherPackages('eval'), 'packages/eval knows no other package: the model and the sink are interfaces it defines', [driversOnlyInDb]) },
+  { files: ['packages/db/**'], ignores: TESTS, rules: forbidden(otherPackages('db'), 'packages/db knows no other package: shared shapes are declared type-only') },
+  { files: ['packages/gate/**'], ignores: TESTS, rules: forbidden(otherPackages('gate'), 'packages/gate knows no other package: it reads the store structurally', [driversOnlyInDb]) },
+  { files: ['packages/datasets/**'], ignores: TESTS, rules: forbidden(otherPackages('datasets'), 'packages/datasets knows no other package', [driversOnlyInDb]) },
+  // leaderboard reads db and nothing else.
+  { files: ['packages/leaderboard/**'], ignores: TESTS, rules: forbidden(otherPackages('leaderboard').filter((p) => p !== 'db'), 'packages/leaderboard reads @sciboard/db only', [driversOnlyInDb]) },
+  // queue sits below the adapters; onnx is loaded by the CLI's worker command, not by the queue.
+  { files: ['packages/queue/**'], ignores: TESTS, rules: forbidden(['onnx', 'gate', 'cli'], 'packages/queue sits below the CLI and the site and runs no model itself', [driversOnlyInDb]) },
+  { files: ['packages/cli/**'], ignores: TESTS, rules: forbidden([], '', [driversOnlyInDb, { group: ['@sciboard/web', '@sciboard/web/*'], message: 'the CLI does not import the site' }]) },
+  // The site never loads native inference code, and reaches the database through @sciboard/db.
+  {
+    files: ['apps/web/**'],
+    ignores: TESTS,
+    rules: forbidden(['onnx', 'cli', 'eval'], 'apps/web adapts the lower packages to HTTP: no inference code or CLI in the site', [driversOnlyInDb, { regex: '^(\\.\\./)+packages/', message: 'import workspace packages by name (@sciboard/...)' }]),
+  },
+
+  // Configuration is read once per app (cli, web) and passed down; library packages take options.
+  {
+    files: ['packages/{onnx,eval,db,gate,leaderboard,queue,datasets}/**'],
+    ignores: [...TESTS, ...ENV_READERS],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'library packages take options; read the environment in the CLI or the site and pass it down' }],
+    },
+  },
+);
