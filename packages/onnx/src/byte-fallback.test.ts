@@ -11,6 +11,8 @@ function gemma(): TextTokenizer {
   const files: CheckpointFiles = {
     dir: resolve(gemmaTokenizer, '..'),
     onnxPath: '',
+    graphFile: '',
+    dtype: 'fp32',
     tokenizerPath: gemmaTokenizer,
     config: { bos_token_id: 2, eos_token_id: 1 },
     tokenizerConfig: { bos_token: '<bos>', eos_token: '<eos>', add_bos_token: true },

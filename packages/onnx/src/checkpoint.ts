@@ -1,11 +1,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from './errors.ts';
+import { selectGraph, type Dtype } from './layout.ts';
 
 /** The files of a decoder checkpoint in the Hugging Face Optimum / transformers.js layout. */
 export interface CheckpointFiles {
   dir: string;
   onnxPath: string;
+  /** The graph relative to `dir` (`onnx/model_q4.onnx`), as a run records it. */
+  graphFile: string;
+  /** The precision the graph was chosen for (`--dtype`; fp32 when none was asked). */
+  dtype: Dtype;
   tokenizerPath: string;
   config: ModelConfig;
   tokenizerConfig: Record<string, unknown>;
@@ -27,9 +32,6 @@ export interface ModelConfig {
   pad_token_id?: number | null;
   [key: string]: unknown;
 }
-
-/** Where the graph may sit, in the order Optimum and transformers.js exports put it. */
-export const ONNX_CANDIDATES = ['model.onnx', 'onnx/model.onnx', 'decoder_model_merged.onnx', 'onnx/decoder_model_merged.onnx'];
 
 function readJson(path: string, required: boolean): Record<string, unknown> {
   if (!existsSync(path)) {
@@ -56,14 +58,13 @@ function checkPositiveInt(config: ModelConfig, path: string, field: keyof ModelC
   }
 }
 
-export function findCheckpointFiles(dir: string): CheckpointFiles {
+/** The checkpoint's files; `dtype` picks the graph as transformers.js does (see `selectGraph`). */
+export function findCheckpointFiles(dir: string, options: { dtype?: Dtype } = {}): CheckpointFiles {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new CheckpointError(`${dir}: not a checkpoint folder (expected a directory with config.json, tokenizer.json and model.onnx)`);
   }
-  const onnxPath = ONNX_CANDIDATES.map((f) => join(dir, f)).find((p) => existsSync(p));
-  if (!onnxPath) {
-    throw new CheckpointError(`${dir}: no ONNX graph found (looked for ${ONNX_CANDIDATES.join(', ')})`);
-  }
+  const graph = selectGraph(dir, options.dtype);
+  const onnxPath = graph.path;
   const tokenizerPath = join(dir, 'tokenizer.json');
   if (!existsSync(tokenizerPath)) {
     throw new CheckpointError(`${tokenizerPath}: file not found (the model's tokenizer is required to encode prompts)`);
@@ -79,6 +80,8 @@ export function findCheckpointFiles(dir: string): CheckpointFiles {
   return {
     dir,
     onnxPath,
+    graphFile: graph.file,
+    dtype: graph.dtype,
     tokenizerPath,
     config,
     tokenizerConfig: readJson(join(dir, 'tokenizer_config.json'), false),

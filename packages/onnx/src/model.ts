@@ -5,6 +5,7 @@ import { Decoder } from './decoder.ts';
 import { CheckpointError } from './errors.ts';
 import { generate, type GenerateRequest, type GenerateResult } from './generate.ts';
 import { fastPath, type FastPathOptions } from './fast.ts';
+import type { Dtype } from './layout.ts';
 import { prepareGraph } from './graph.ts';
 import { loglikelihood, type LoglikelihoodRequest, type LoglikelihoodResult } from './loglikelihood.ts';
 import { discoverLayout, openSession, type Device, type Provider } from './session.ts';
@@ -12,6 +13,11 @@ import { TextTokenizer } from './tokenizer.ts';
 
 export interface LoadOptions {
   device?: Device;
+  /**
+   * Which published graph to load, as transformers.js names precisions (`onnx/model_q4.onnx` for q4); default the
+   * fp32 graph, and an error listing the folder's graphs when it has none.
+   */
+  dtype?: Dtype;
   /** Rows per forward pass. */
   batchSize?: number;
   /** Intra-op threads (default: ORT's choice). */
@@ -32,6 +38,11 @@ export interface LoadOptions {
 
 export interface RequestOptions {
   onProgress?: (p: { done: number; total: number }) => void;
+  /**
+   * Generation: each request's result (by its index in the call) as soon as its row finishes, before the call
+   * returns, so a caller handing over a whole task can store every item when it is done.
+   */
+  onResult?: (index: number, result: GenerateResult) => void;
   signal?: AbortSignal;
 }
 
@@ -51,6 +62,12 @@ export class OnnxLanguageModel {
   readonly decodeLoop: boolean;
   readonly fast: FastPathOptions;
   readonly int8: boolean;
+  /** Generation reports each result through `onResult` as its row finishes, and refills slots across a call. */
+  readonly streamsGenerations = true;
+  /** The graph file loaded, relative to the checkpoint folder (`onnx/model_fp16.onnx`). */
+  readonly graphFile: string;
+  /** The precision it was picked for (`LoadOptions.dtype`, else fp32). */
+  readonly dtype: Dtype;
 
   constructor(
     readonly files: CheckpointFiles,
@@ -68,6 +85,8 @@ export class OnnxLanguageModel {
     this.decodeLoop = decoder.hasDecodeLoop;
     this.fast = init.fast;
     this.int8 = init.int8;
+    this.graphFile = files.graphFile;
+    this.dtype = files.dtype;
   }
 
   loglikelihood(requests: LoglikelihoodRequest[], options: RequestOptions = {}): Promise<LoglikelihoodResult[]> {
@@ -86,6 +105,7 @@ export class OnnxLanguageModel {
       maxLength: this.maxLength,
       fast: this.fast,
       signal: options.signal,
+      onResult: options.onResult,
       onProgress: options.onProgress && ((done, total) => options.onProgress!({ done, total })),
     });
   }
@@ -112,7 +132,7 @@ function contextWindow(files: CheckpointFiles): number {
 }
 
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<OnnxLanguageModel> {
-  const files = findCheckpointFiles(dir);
+  const files = findCheckpointFiles(dir, { dtype: options.dtype });
   const tokenizer = new TextTokenizer(files, { addBos: options.addBos });
   const vocab = files.config.vocab_size;
   if (vocab !== undefined && tokenizer.vocabSize > vocab) {

@@ -3,6 +3,7 @@ import ort from 'onnxruntime-node';
 import type { ModelConfig } from './checkpoint.ts';
 import { CheckpointError, DeviceError } from './errors.ts';
 import { LOGITS_KEEP_INPUT, type PreparedGraph } from './graph.ts';
+import { EXPORT_ADVICE } from './layout.ts';
 import { DECODE_STEPS_INPUT, DECODE_TOKENS_OUTPUT } from './loop.ts';
 
 export type Device = 'auto' | 'cuda' | 'cpu';
@@ -126,6 +127,12 @@ export function discoverLayout(session: ort.InferenceSession, config: ModelConfi
     known.add(pastKeys[i]!).add(pastValues[i]!);
   }
   const unexpected = [...inputs.keys()].filter((n) => !known.has(n));
+  const genAi = unexpected.filter((n) => n === 'seqlens_k' || n === 'total_sequence_length');
+  if (genAi.length > 0) {
+    throw new CheckpointError(
+      `${path}: graph inputs ${genAi.join(', ')} are ONNX Runtime GenAI's GroupQueryAttention inputs (a graph for onnxruntime-genai, with its own cache layout), which sciboard does not run; ${EXPORT_ADVICE}`,
+    );
+  }
   if (unexpected.length > 0) {
     throw new CheckpointError(
       `${path}: unexpected graph inputs ${unexpected.join(', ')} (a decoder takes input_ids, attention_mask, position_ids, past_key_values.{i}.key|value)`,

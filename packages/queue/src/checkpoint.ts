@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-
-/** The graph locations accepted, in the order Optimum and transformers.js exports put them. */
-const GRAPH_CANDIDATES = ['model.onnx', 'onnx/model.onnx', 'decoder_model_merged.onnx', 'onnx/decoder_model_merged.onnx'];
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { selectGraph, type Dtype } from '@sciboard/onnx/layout';
+import { graphExternalLocations } from './confine.ts';
 
 /**
  * Bytes of weights per parameter that a checkpoint may plausibly use: int4 (0.5) up to float32 (4), with
@@ -44,15 +43,19 @@ export function jsonErrorPlace(err: unknown): string {
 export interface CheckpointLayout {
   dir: string;
   graphPath: string;
-  /** The graph and its external weight files. */
+  /** The graph relative to the folder (`onnx/model_q4.onnx`) and the precision it was picked for. */
+  graphFile: string;
+  dtype: Dtype;
+  /** The graph and its external weight files (other variants beside it are not counted). */
   weightBytes: number;
 }
 
 /**
- * The checks that need no inference runtime: the files a checkpoint must have, parseable JSON, and (when a
- * size is declared) a parameter count that fits the bytes of its weights.
+ * The checks that need no inference runtime: the files a checkpoint must have, parseable JSON, the graph `dtype`
+ * picks (the engine's own rule, see `selectGraph`), and (when a size is declared) a parameter count that fits the
+ * bytes of that graph's weights.
  */
-export function checkCheckpointLayout(dirInput: string, declaredParamsBillions?: number): CheckpointLayout {
+export function checkCheckpointLayout(dirInput: string, declaredParamsBillions?: number, dtype?: Dtype): CheckpointLayout {
   const dir = resolve(dirInput);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SubmissionError(`checkpoint: ${dir} is not a directory`, 'checkpoint');
   for (const file of ['config.json', 'tokenizer.json']) {
@@ -64,14 +67,20 @@ export function checkCheckpointLayout(dirInput: string, declaredParamsBillions?:
       throw new SubmissionError(`checkpoint: ${path} is not valid JSON (${jsonErrorPlace(err)})`, 'checkpoint');
     }
   }
-  const graph = GRAPH_CANDIDATES.map((c) => join(dir, c)).find((p) => existsSync(p));
-  if (!graph) throw new SubmissionError(`checkpoint: no ONNX graph in ${dir} (looked for ${GRAPH_CANDIDATES.join(', ')})`, 'checkpoint');
-  const graphDir = resolve(graph, '..');
-  const weightBytes = readdirSync(graphDir)
-    .filter((f) => f.endsWith('.onnx') || f.endsWith('.onnx_data') || f.endsWith('.onnx.data'))
-    .reduce((sum, f) => sum + statSync(join(graphDir, f)).size, 0);
+  let graph: ReturnType<typeof selectGraph>;
+  try {
+    graph = selectGraph(dir, dtype);
+  } catch (err) {
+    throw new SubmissionError(`checkpoint: ${(err as Error).message}`, dtype ? 'dtype' : 'checkpoint');
+  }
+  // The graph's own external-data entries say which files hold its weights.
+  const dataFiles = graphExternalLocations(graph.path)
+    .filter((location) => !isAbsolute(location))
+    .map((location) => resolve(dirname(graph.path), location))
+    .filter((path) => existsSync(path));
+  const weightBytes = [graph.path, ...new Set(dataFiles)].reduce((sum, f) => sum + statSync(f).size, 0);
   if (declaredParamsBillions !== undefined) checkParamsPlausible(declaredParamsBillions, weightBytes);
-  return { dir, graphPath: graph, weightBytes };
+  return { dir, graphPath: graph.path, graphFile: graph.file, dtype: graph.dtype, weightBytes };
 }
 
 export function checkParamsPlausible(declaredParamsBillions: number, weightBytes: number): void {

@@ -19,8 +19,13 @@ function rebuildError(m: { name: string; message: string }): Error {
  * a queue worker keeps its event loop (heartbeats, cancellation, HTTP) free by inferring here.
  */
 export class WorkerLanguageModel {
+  /** Generation results come back one message per finished row (see `RequestOptions.onResult`). */
+  readonly streamsGenerations = true;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void; onProgress?: RequestOptions['onProgress'] }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: unknown) => void; reject: (e: Error) => void; onProgress?: RequestOptions['onProgress']; onResult?: RequestOptions['onResult'] }
+  >();
 
   private constructor(
     private readonly worker: Worker,
@@ -28,6 +33,7 @@ export class WorkerLanguageModel {
   ) {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') this.pending.get(m.id)?.onProgress?.({ done: m.done, total: m.total });
+      else if (m.type === 'item') this.pending.get(m.id)?.onResult?.(m.index, m.result);
       else if (m.type === 'result') this.settle(m.id, (p) => p.resolve(m.results));
       else if (m.type === 'error' && m.id !== undefined) this.settle(m.id, (p) => p.reject(rebuildError(m)));
     });
@@ -43,6 +49,13 @@ export class WorkerLanguageModel {
   }
   get fallbackReason(): string | undefined {
     return this.info.fallbackReason;
+  }
+  /** The graph file loaded, relative to the checkpoint folder. */
+  get graphFile(): string {
+    return this.info.graphFile;
+  }
+  get dtype(): Info['dtype'] {
+    return this.info.dtype;
   }
 
   static async load(dir: string, options: LoadOptions = {}): Promise<WorkerLanguageModel> {
@@ -82,9 +95,9 @@ export class WorkerLanguageModel {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       options.signal?.throwIfAborted();
-      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, onProgress: options.onProgress });
+      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, onProgress: options.onProgress, onResult: options.onResult });
       options.signal?.addEventListener('abort', () => this.worker.postMessage({ type: 'abort', id } satisfies HostMessage), { once: true });
-      this.worker.postMessage({ type, id, requests } as HostMessage);
+      this.worker.postMessage({ type, id, requests, ...(type === 'generate' && options.onResult ? { streamResults: true } : {}) } as HostMessage);
     });
   }
 

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { loadModel, type OnnxLanguageModel } from '../model.ts';
+import type { GenerateResult } from '../generate.ts';
 import type { HostMessage, WorkerMessage } from './protocol.ts';
 
 const port = parentPort!;
@@ -17,8 +18,8 @@ port.on('message', async (msg: HostMessage) => {
     case 'load':
       try {
         model = await loadModel(msg.dir, msg.options);
-        const { name, provider, fallbackReason, maxLength, batchSize, slicedLogits } = model;
-        post({ type: 'loaded', info: { name, provider, fallbackReason, maxLength, batchSize, slicedLogits } });
+        const { name, provider, fallbackReason, maxLength, batchSize, slicedLogits, graphFile, dtype } = model;
+        post({ type: 'loaded', info: { name, provider, fallbackReason, maxLength, batchSize, slicedLogits, graphFile, dtype } });
       } catch (err) {
         post(errorMessage(err));
       }
@@ -28,7 +29,13 @@ port.on('message', async (msg: HostMessage) => {
       const controller = new AbortController();
       running.set(msg.id, controller);
       try {
-        const options = { signal: controller.signal, onProgress: (p: { done: number; total: number }) => post({ type: 'progress', id: msg.id, ...p }) };
+        const options = {
+          signal: controller.signal,
+          onProgress: (p: { done: number; total: number }) => post({ type: 'progress', id: msg.id, ...p }),
+          ...(msg.type === 'generate' && msg.streamResults
+            ? { onResult: (index: number, result: GenerateResult) => post({ type: 'item', id: msg.id, index, result }) }
+            : {}),
+        };
         const results =
           msg.type === 'loglikelihood' ? await model!.loglikelihood(msg.requests, options) : await model!.generate(msg.requests, options);
         post({ type: 'result', id: msg.id, results });
