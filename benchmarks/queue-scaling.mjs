@@ -42,7 +42,7 @@ const psql = (args) => spawnSync(args[0], ['-h', '127.0.0.1', '-U', 'postgres', 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The model stand-in: a fixed time per item, progress after each, stoppable like the real runner. */
-const standIn = () => ({
+const standIn = (store) => ({
   async run(shard, { signal, progress }) {
     const n = shard.docEnd - shard.docStart;
     for (let i = 0; i < n; i++) {
@@ -51,7 +51,8 @@ const standIn = () => ({
       progress(i + 1, n);
     }
   },
-  finish: async () => undefined,
+  // No scores to compute: the run is marked finished, so the submission finishes as with the real runner.
+  finishRun: async (_submission, runId) => void (await store.updateRun(runId, { status: 'finished' })),
   close: async () => undefined,
 });
 
@@ -122,7 +123,7 @@ async function runOnce(n) {
     const before = await dbCounters(monitor, database);
     const started = performance.now();
     await Promise.all(
-      workers.map((w) => runWorker({ store: w.store, queue: w.queue, runner: standIn(), concurrency: w.slots, untilIdle: true, heartbeatMs: (LEASE_S * 1000) / 3, pollMs: 1000 })),
+      workers.map((w) => runWorker({ store: w.store, queue: w.queue, runner: standIn(w.store), concurrency: w.slots, untilIdle: true, heartbeatMs: (LEASE_S * 1000) / 3, pollMs: 1000 })),
     );
     const wallS = (performance.now() - started) / 1000;
     clearInterval(sampling);

@@ -88,10 +88,16 @@ function queueBehaviour(open: () => Promise<{ store: Store; queue: ShardQueue }>
     const failed = await store.getSubmission(small);
     expect(failed?.status).toBe('failed');
     expect(failed?.error).toBe('shard sample_arithmetic[3,6) failed after 2 attempts: out of memory');
-    // The scoring step goes to one worker at a time; none for a submission that has ended.
-    expect(await store.claimScoring(big, 60_000)).toBe(true);
-    expect(await store.claimScoring(big, 60_000)).toBe(false);
-    expect(await store.claimScoring(small, 60_000)).toBe(false);
+    // A run's scoring step goes to one worker at a time, and to none once the run is finished.
+    const bigRun = (await store.listShards(big))[0]!.runId;
+    expect(await store.claimRunScoring(bigRun, 1000)).toBe(true);
+    expect(await store.claimRunScoring(bigRun, 60_000)).toBe(false);
+    await new Promise((r) => setTimeout(r, 1100));
+    // A scorer that died: its lease lapses and the next caller takes the step over.
+    expect(await store.claimRunScoring(bigRun, 1)).toBe(true);
+    await store.updateRun(bigRun, { status: 'finished' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.claimRunScoring(bigRun, 60_000)).toBe(false);
   });
 }
 

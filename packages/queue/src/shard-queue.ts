@@ -23,7 +23,7 @@ export interface ShardLease {
   shard: ClaimedShard;
   /** Renews the lease; false when it was lost (expired and taken by another worker). */
   heartbeat(): Promise<boolean>;
-  complete(): Promise<{ completed: boolean; submissionRemaining: number }>;
+  complete(): Promise<{ completed: boolean; runRemaining: number; submissionRemaining: number }>;
   fail(error: string): Promise<void>;
 }
 

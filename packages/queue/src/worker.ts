@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { shardLabel, type ClaimedShard, type Store, type SubmissionRow } from '@sciboard/db';
+import { payloadOf } from './submit.ts';
 import type { ShardQueue } from './shard-queue.ts';
 
 /** What evaluates shards; the queue knows nothing of models (the CLI supplies an ONNX runner). */
 export interface ShardRunner {
   /** Evaluates the shard's items into its run, resuming from the items already stored there. */
   run(shard: ClaimedShard, context: { signal: AbortSignal; progress(done: number, total: number): void }): Promise<void>;
-  /** Computes and stores the scores of every run of a submission whose shards are all done. */
-  finish(submission: SubmissionRow): Promise<void>;
+  /**
+   * Computes the scores of one run of the submission, whose shards are all done, from its stored items, stores
+   * them and marks the run finished.
+   */
+  finishRun(submission: SubmissionRow, runId: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,7 +27,7 @@ export interface WorkerOptions {
   /** Renew the lease this often (a third of the lease, so two missed beats are survivable). */
   heartbeatMs: number;
   pollMs?: number;
-  /** How long one worker holds a finished submission's scoring step before another may take it over (default 10 min). */
+  /** How long one worker holds a run's scoring step before another may take it over (default 10 min). */
   scoringLeaseMs?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -32,6 +36,8 @@ export interface WorkerOptions {
 export interface WorkerSummary {
   shardsDone: number;
   shardsFailed: number;
+  /** Runs whose scores this process computed. */
+  runsScored: number;
   submissionsFinished: number;
 }
 
@@ -49,22 +55,33 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 /** Claims and runs shards until stopped (or, with `untilIdle`, until the queue is empty). */
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   const log = o.log ?? (() => undefined);
-  const summary: WorkerSummary = { shardsDone: 0, shardsFailed: 0, submissionsFinished: 0 };
+  const summary: WorkerSummary = { shardsDone: 0, shardsFailed: 0, runsScored: 0, submissionsFinished: 0 };
   const processId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
-  async function finish(submission: SubmissionRow): Promise<void> {
-    // The worker that lands the last range and an idle one sweeping for unscored submissions can both get
-    // here: the scoring lease lets exactly one of them compute the scores.
-    if (!(await o.store.claimScoring(submission.id, o.scoringLeaseMs ?? 600_000))) return;
+  async function scoreRun(submissionId: number, runId: number): Promise<void> {
+    // The worker that lands a run's last range and an idle one sweeping for unscored runs can both get here:
+    // the scoring lease lets exactly one of them compute the run's scores.
+    if (!(await o.store.claimRunScoring(runId, o.scoringLeaseMs ?? 600_000))) return;
+    const submission = await o.store.getSubmission(submissionId);
+    if (!submission || (submission.status !== 'queued' && submission.status !== 'running')) return;
+    const subset = payloadOf(submission).subsets.find((s) => s.runId === runId)?.subset ?? 'unknown subset';
     try {
-      await o.runner.finish(submission);
-      await o.store.finishSubmission(submission.id);
-      summary.submissionsFinished++;
-      log(`submission ${submission.id} finished: scores stored`);
+      await o.runner.finishRun(submission, runId);
+      summary.runsScored++;
+      log(`run ${runId} (${subset}) of submission ${submissionId} finished: scores stored`);
     } catch (err) {
-      const message = `computing scores failed: ${(err as Error).message}`;
-      await o.store.failSubmission(submission.id, message);
-      log(`submission ${submission.id} failed: ${message}`);
+      const message = `computing the scores of ${subset} (run ${runId}) failed: ${(err as Error).message}`;
+      await o.store.failSubmission(submissionId, message);
+      log(`submission ${submissionId} failed: ${message}`);
+    }
+  }
+
+  /** Scores the submission's runs whose shards are all done, then finishes the submission once all its runs have. */
+  async function settle(submissionId: number): Promise<void> {
+    for (const { runId } of await o.store.runsAwaitingScores(submissionId)) await scoreRun(submissionId, runId);
+    if (await o.store.finishSubmission(submissionId)) {
+      summary.submissionsFinished++;
+      log(`submission ${submissionId} finished: every run scored`);
     }
   }
 
@@ -101,10 +118,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
         return true;
       }
       summary.shardsDone++;
-      if (outcome.submissionRemaining === 0) {
-        const submission = await o.store.getSubmission(shard.submissionId);
-        if (submission) await finish(submission);
-      }
+      // A run is scored as soon as its last shard lands, whatever the submission's other runs are doing.
+      if (outcome.runRemaining === 0) await settle(shard.submissionId);
     } catch (err) {
       clearInterval(beat);
       if (lost.signal.aborted) {
@@ -124,8 +139,9 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
 
   async function idle(): Promise<boolean> {
     await o.queue.sweep();
-    // A worker that died after the last shard but before scoring leaves its submission here.
-    for (const submission of await o.store.submissionsAwaitingScores()) await finish(submission);
+    // A worker that died after a run's last shard but before its scores leaves the run (and its submission) here.
+    const due = [...(await o.store.runsAwaitingScores()).map((r) => r.submissionId), ...(await o.store.submissionsAwaitingScores()).map((s) => s.id)];
+    for (const submissionId of new Set(due)) await settle(submissionId);
     return (await o.store.openShards()).length === 0;
   }
 

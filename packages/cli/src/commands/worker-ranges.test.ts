@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Store } from '@sciboard/db';
 import { writeTinyModel } from '@sciboard/onnx';
-import { enqueueSubmission, openLeaseQueue, openPgBossQueue, runWorker, type ShardQueue } from '@sciboard/queue';
+import { enqueueSubmission, openLeaseQueue, openPgBossQueue, runWorker, type ShardQueue, type ShardRunner } from '@sciboard/queue';
 import { skipOrFail } from '../../../db/src/test-backends.ts';
 import { onnxShardRunner } from './worker.ts';
 
@@ -82,6 +82,28 @@ async function snapshot(store: Store): Promise<{ items: string; scores: string }
   return { items: JSON.stringify(items), scores: JSON.stringify(scores) };
 }
 
+/** The runner, noting before each shard what the database holds for the submission's runs. */
+function watched(store: Store, runner: ShardRunner, seen: { task: string; runs: Record<string, string>; submission: string }[]): ShardRunner {
+  return {
+    ...runner,
+    async run(shard, context) {
+      const runs: Record<string, string> = {};
+      for (const run of await store.listRuns()) runs[run.task] = `${run.status}, ${(await store.scoresForRun(run.id)).length > 0 ? 'scored' : 'no scores'}`;
+      seen.push({ task: shard.task, runs, submission: (await store.getSubmission(shard.submissionId))!.status });
+      return runner.run(shard, context);
+    },
+  };
+}
+
+/** With one worker the multiple-choice task's shards come first: its run is scored and finished before the generation task starts. */
+function expectFirstRunScoredEarly(seen: { task: string; runs: Record<string, string>; submission: string }[]) {
+  expect(seen.find((s) => s.task === 'ranges_gen')).toEqual({
+    task: 'ranges_gen',
+    runs: { ranges_mc: 'finished, scored', ranges_gen: 'pending, no scores' },
+    submission: 'running',
+  });
+}
+
 describe('one task shared by many workers', () => {
   let work: string;
   let modelDir: string;
@@ -103,6 +125,8 @@ describe('one task shared by many workers', () => {
     // One after another: pg-boss's start creates its schema and queue, which concurrent starts can deadlock on.
     for (const s of stores) queues.push('url' in o.db ? await openPgBossQueue(s, o.db.url, { leaseSeconds: 10, maxAttempts: 2 }) : openLeaseQueue(s, { leaseSeconds: 10, maxAttempts: 2 }));
     const logs: string[] = [];
+    // What each shard found when it started: every run's status and score count, and the submission's status.
+    const seen: { task: string; runs: Record<string, string>; submission: string }[] = [];
     try {
       const outcome = await enqueueSubmission(stores[0]!, queues[0]!, { checkpoint: modelDir, contentHash: 'tiny', name: 'tiny', tasks: suites, shardSize: o.shardSize, dataDir: work });
       if (outcome.kind !== 'queued') throw new Error('expected a new submission');
@@ -111,7 +135,7 @@ describe('one task shared by many workers', () => {
           runWorker({
             store,
             queue: queues[i]!,
-            runner: onnxShardRunner(store, { device: 'cpu', dataDir: work, batchSize: 4, log: (l) => logs.push(l) }),
+            runner: watched(store, onnxShardRunner(store, { device: 'cpu', dataDir: work, batchSize: 4, log: (l) => logs.push(l) }), seen),
             untilIdle: true,
             heartbeatMs: 3000,
             pollMs: 100,
@@ -121,9 +145,12 @@ describe('one task shared by many workers', () => {
       );
       const submission = await stores[0]!.getSubmission(outcome.submission.id);
       expect(submission?.status, logs.join('\n')).toBe('finished');
-      // Scores computed once, by one worker, however many saw the last range land.
-      expect(logs.filter((l) => l.endsWith('finished: scores stored'))).toHaveLength(1);
-      return { shards: outcome.shards, summaries, logs, ...(await snapshot(stores[0]!)) };
+      // Each run's scores computed once, by one worker, however many saw its last range land; the submission
+      // finished once, after both runs.
+      const scored = logs.filter((l) => /^run \d+ \(ranges_(mc|gen)\) of submission \d+ finished: scores stored$/.test(l));
+      expect(scored.map((l) => l.match(/\((ranges_\w+)\)/)![1]).sort(), logs.join('\n')).toEqual(['ranges_gen', 'ranges_mc']);
+      expect(logs.filter((l) => l === `submission ${outcome.submission.id} finished: every run scored`)).toHaveLength(1);
+      return { shards: outcome.shards, summaries, logs, seen, ...(await snapshot(stores[0]!)) };
     } finally {
       for (const q of queues) await q.close();
       for (const s of new Set(stores)) await s.close();
@@ -137,6 +164,7 @@ describe('one task shared by many workers', () => {
       ['ranges_gen', null, null],
     ]);
     whole = one;
+    expectFirstRunScoredEarly(one.seen);
     expect(JSON.parse(whole.items)).toHaveLength(MC_DOCS + GEN_DOCS);
 
     const sevens = await evaluateWith({ shardSize: 7, workers: 2, db: { file: join(work, 'seven.db') } });
@@ -166,6 +194,7 @@ describe('one task shared by many workers', () => {
     try {
       const [wholeUrl, sevensUrl] = databases.map((d) => `postgres://postgres@127.0.0.1:5432/${d}`);
       const one = await evaluateWith({ workers: 1, db: { url: wholeUrl! } });
+      expectFirstRunScoredEarly(one.seen);
       const sevens = await evaluateWith({ shardSize: 7, workers: 4, db: { url: sevensUrl! } });
       expect(sevens.shards).toHaveLength(5);
       expect(JSON.parse(sevens.items)).toHaveLength(MC_DOCS + GEN_DOCS);

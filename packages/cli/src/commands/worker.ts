@@ -98,30 +98,30 @@ export function onnxShardRunner(
       }
     },
 
-    async finish(submission: SubmissionRow) {
+    async finishRun(submission: SubmissionRow, runId: number) {
       const payload = payloadOf(submission);
-      for (const plan of payload.subsets) {
-        const started = Date.now();
-        const { results } = await evaluate({
-          model: storedItemsOnly,
-          tasks: [plan.spec ? loadTaskSpec(plan.spec) : plan.subset],
-          dataDir: o.dataDir,
-          limit: payload.limit ?? undefined,
-          sink: store.resultSink(plan.runId),
-          modelName: payload.model.name,
-          scoring,
-        });
-        await store.writeScores(plan.runId, scoresFromLmEvalResults(results));
-        const items = Object.values(results['n-samples']).reduce((n, x) => n + x.effective, 0);
-        const run = await store.getRun(plan.runId);
-        const seconds = run?.startedAt ? (started - Date.parse(run.startedAt)) / 1000 : null;
-        await store.updateRun(plan.runId, {
-          status: 'finished',
-          finishedAt: new Date().toISOString(),
-          ...(seconds !== null ? { timings: { seconds }, throughput: items / Math.max(seconds, 1e-3) } : {}),
-        });
-        o.log(`run ${plan.runId} (${plan.subset}) scored over ${items} items`);
-      }
+      const plan = payload.subsets.find((s) => s.runId === runId);
+      if (!plan) throw new Error(`run ${runId} is not part of submission ${submission.id}`);
+      const started = Date.now();
+      const { results } = await evaluate({
+        model: storedItemsOnly,
+        tasks: [plan.spec ? loadTaskSpec(plan.spec) : plan.subset],
+        dataDir: o.dataDir,
+        limit: payload.limit ?? undefined,
+        sink: store.resultSink(plan.runId),
+        modelName: payload.model.name,
+        scoring,
+      });
+      await store.writeScores(plan.runId, scoresFromLmEvalResults(results));
+      const items = Object.values(results['n-samples']).reduce((n, x) => n + x.effective, 0);
+      const run = await store.getRun(plan.runId);
+      const seconds = run?.startedAt ? (started - Date.parse(run.startedAt)) / 1000 : null;
+      await store.updateRun(plan.runId, {
+        status: 'finished',
+        finishedAt: new Date().toISOString(),
+        ...(seconds !== null ? { timings: { seconds }, throughput: items / Math.max(seconds, 1e-3) } : {}),
+      });
+      o.log(`run ${plan.runId} (${plan.subset}) scored over ${items} items`);
     },
 
     async close() {

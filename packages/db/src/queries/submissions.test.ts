@@ -59,10 +59,51 @@ describe.each(backends.map((b) => [b.name, b] as const))('submission shards on %
     const last = await store.completeShard(lapsed.id, 'w5');
     expect(last).toEqual({ completed: true, runRemaining: 0, submissionRemaining: 0 });
     expect((await store.submissionsAwaitingScores()).map((s) => s.id)).toEqual([submission.id]);
-    await store.finishSubmission(submission.id);
+    expect((await store.runsAwaitingScores(submission.id)).map((r) => r.runId)).toEqual([runA, runB]);
+    // Finished only once every run has its scores.
+    expect(await store.finishSubmission(submission.id)).toBe(false);
+    await store.updateRun(runA, { status: 'finished' });
+    await store.updateRun(runB, { status: 'finished' });
+    expect(await store.finishSubmission(submission.id)).toBe(true);
+    expect(await store.finishSubmission(submission.id)).toBe(false);
     const finished = await store.getSubmission(submission.id);
     expect(finished).toMatchObject({ status: 'finished', progress: 1, shards: { total: 3, done: 3, failed: 0 } });
     expect(await store.openShards()).toEqual([]);
+  });
+
+  it("puts a run up for scoring as soon as its own shards are done, while the submission's other runs go on", async () => {
+    const model = await store.upsertModel({ name: 'm2' });
+    const runC = (await store.createRun({ modelId: model.id, task: 'gsm8k_cot', config: {} })).id;
+    const runD = (await store.createRun({ modelId: model.id, task: 'suite-d', config: {} })).id;
+    const { submission } = await store.createSubmission({
+      payload: {},
+      dedupeKey: 'key-runs',
+      shards: [
+        { runId: runC, subset: 'gsm8k_cot', task: 'gsm8k_cot', docStart: 0, docEnd: 16, turn: 0 },
+        { runId: runC, subset: 'gsm8k_cot', task: 'gsm8k_cot', docStart: 16, docEnd: 32, turn: 1 },
+        { runId: runD, subset: 'suite-d', task: 'suite-d', turn: 2 },
+      ],
+    });
+    const lease = { leaseMs: 60_000, maxAttempts: 3 };
+    const [c1, c2, d] = [await store.claimShard({ ...lease, owner: 'w1' }), await store.claimShard({ ...lease, owner: 'w2' }), await store.claimShard({ ...lease, owner: 'w3' })];
+    expect([c1?.runId, c2?.runId, d?.runId]).toEqual([runC, runC, runD]);
+    expect(await store.completeShard(c1!.id, 'w1')).toEqual({ completed: true, runRemaining: 1, submissionRemaining: 2 });
+    expect(await store.runsAwaitingScores(submission.id)).toEqual([]);
+    expect(await store.completeShard(c2!.id, 'w2')).toEqual({ completed: true, runRemaining: 0, submissionRemaining: 1 });
+    expect(await store.runsAwaitingScores(submission.id)).toEqual([{ runId: runC, submissionId: submission.id }]);
+    expect(await store.runsAwaitingScores()).toContainEqual({ runId: runC, submissionId: submission.id });
+    expect(await store.submissionsAwaitingScores()).toEqual([]);
+    // Its scores are taken by one scorer; the submission is not finished while run D's shard runs.
+    expect(await store.claimRunScoring(runC, 60_000)).toBe(true);
+    expect(await store.claimRunScoring(runC, 60_000)).toBe(false);
+    await store.updateRun(runC, { status: 'finished' });
+    expect(await store.runsAwaitingScores(submission.id)).toEqual([]);
+    expect(await store.finishSubmission(submission.id)).toBe(false);
+    await store.completeShard(d!.id, 'w3');
+    expect(await store.runsAwaitingScores(submission.id)).toEqual([{ runId: runD, submissionId: submission.id }]);
+    await store.updateRun(runD, { status: 'finished' });
+    expect(await store.finishSubmission(submission.id)).toBe(true);
+    expect(await store.getSubmission(submission.id)).toMatchObject({ status: 'finished', progress: 1 });
   });
 
   it('fails the submission with the shard error after the last attempt', async () => {

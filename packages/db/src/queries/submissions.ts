@@ -67,7 +67,7 @@ const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 export function submissionQueries(adapter: DialectAdapter) {
   const { db, tables } = adapter;
-  const { submissions, submissionShards: shards } = tables;
+  const { submissions, submissionShards: shards, runs, runScoring } = tables;
 
   async function failSubmission(tx: QueryDb, submissionId: number, error: string): Promise<void> {
     await tx
@@ -307,30 +307,36 @@ export function submissionQueries(adapter: DialectAdapter) {
     },
 
     /**
-     * Takes the scoring step of a submission whose shards are all done: true for exactly one caller until
-     * `leaseMs` passes (a scorer that died is replaced then), false while another holds it or once it ended.
+     * Takes the scoring step of a run whose shards are all done: true for exactly one caller until `leaseMs`
+     * passes (a scorer that died is replaced then), false while another holds it or once the run has ended.
      */
-    async claimScoring(submissionId: number, leaseMs: number): Promise<boolean> {
+    async claimRunScoring(runId: number, leaseMs: number): Promise<boolean> {
       const taken = await db
-        .update(submissions)
-        .set({ scoringLeaseExpiresAt: later(leaseMs) })
-        .where(
-          and(
-            eq(submissions.id, submissionId),
-            inArray(submissions.status, ['queued', 'running']),
-            or(isNull(submissions.scoringLeaseExpiresAt), lt(submissions.scoringLeaseExpiresAt, now())),
-          ),
-        )
-        .returning({ id: submissions.id });
-      return taken.length > 0;
+        .insert(runScoring)
+        .values({ runId, expiresAt: later(leaseMs) })
+        .onConflictDoUpdate({ target: runScoring.runId, set: { expiresAt: later(leaseMs) }, setWhere: lt(runScoring.expiresAt, now()) })
+        .returning({ runId: runScoring.runId });
+      if (taken.length === 0) return false;
+      const [run] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+      return run !== undefined && run.status !== 'finished' && run.status !== 'failed';
     },
 
-    /** Marks the submission finished unless it already ended. */
-    async finishSubmission(submissionId: number): Promise<void> {
-      await db
+    /**
+     * Marks the submission finished once every shard is done and every run has its scores (the run is
+     * finished); true for the one call that did, false while work remains or once it ended.
+     */
+    async finishSubmission(submissionId: number): Promise<boolean> {
+      const openShard = db.select({ id: shards.id }).from(shards).where(and(eq(shards.submissionId, submissionId), ne(shards.status, 'done')));
+      const unscored = db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(and(ne(runs.status, 'finished'), inArray(runs.id, db.select({ id: shards.runId }).from(shards).where(eq(shards.submissionId, submissionId)))));
+      const rows = await db
         .update(submissions)
         .set({ status: 'finished' as SubmissionStatus, progress: 1, finishedAt: now(), error: null })
-        .where(and(eq(submissions.id, submissionId), inArray(submissions.status, ['queued', 'running'])));
+        .where(and(eq(submissions.id, submissionId), inArray(submissions.status, ['queued', 'running']), notExists(openShard), notExists(unscored)))
+        .returning({ id: submissions.id });
+      return rows.length > 0;
     },
 
     /** Shards not yet done or failed, of submissions still alive: the queue is idle when this is empty. */
@@ -344,7 +350,30 @@ export function submissionQueries(adapter: DialectAdapter) {
         .then((rows) => rows.map((r) => r.shard));
     },
 
-    /** Submissions whose every shard is done but which are not marked finished (their scores are due). */
+    /**
+     * Runs of live submissions whose shards are all done but which have no scores yet (not finished), oldest
+     * first; of one submission when `submissionId` is given.
+     */
+    async runsAwaitingScores(submissionId?: number): Promise<{ runId: number; submissionId: number }[]> {
+      // The subquery's submission_shards is its own scan (it shadows the outer one); runs.id is the outer row's.
+      const open = db.select({ id: shards.id }).from(shards).where(and(eq(shards.runId, runs.id), ne(shards.status, 'done')));
+      return db
+        .selectDistinct({ runId: runs.id, submissionId: submissions.id })
+        .from(runs)
+        .innerJoin(shards, eq(shards.runId, runs.id))
+        .innerJoin(submissions, eq(submissions.id, shards.submissionId))
+        .where(
+          and(
+            inArray(submissions.status, ['queued', 'running']),
+            ne(runs.status, 'finished'),
+            notExists(open),
+            submissionId === undefined ? undefined : eq(submissions.id, submissionId),
+          ),
+        )
+        .orderBy(asc(runs.id));
+    },
+
+    /** Submissions whose every shard is done but which are not marked finished (their last runs' scores are due). */
     async submissionsAwaitingScores(): Promise<SubmissionRow[]> {
       const open = db.select({ id: shards.id }).from(shards).where(and(eq(shards.submissionId, submissions.id), ne(shards.status, 'done')));
       return db

@@ -129,8 +129,6 @@ export const submissions = sqliteTable(
     finishedAt: text('finished_at'),
     /** Checkpoint content hash + run configuration: a second submission with the same key is a duplicate. */
     dedupeKey: text('dedupe_key'),
-    /** Until when one worker holds the scoring step (its shards are all done), so the scores are computed once. */
-    scoringLeaseExpiresAt: text('scoring_lease_expires_at'),
   },
   // At most one live (not failed) submission per key, however many processes submit at once; a failed one
   // leaves the index, so the same checkpoint can be submitted again.
@@ -164,6 +162,17 @@ export const submissionShards = sqliteTable(
   },
   (t) => [index('submission_shards_claim_idx').on(t.status, t.leaseExpiresAt), index('submission_shards_submission_idx').on(t.submissionId)],
 );
+
+/**
+ * The scoring step of a submission run whose shards are all done: the worker holding the lease computes the
+ * run's scores from its stored items, so they are computed once; a scorer that died is replaced after `expires_at`.
+ */
+export const runScoring = sqliteTable('run_scoring', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  expiresAt: text('expires_at').notNull(),
+});
 
 export const apiTokens = sqliteTable('api_tokens', {
   id: integer('id').primaryKey({ autoIncrement: true }),
