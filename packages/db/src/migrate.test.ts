@@ -70,7 +70,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('migrations on %s', (_n
     const runRow = { id: 1 };
 
     const upgraded = await openDb(backend.target);
-    expect(await tableNames(backend)).toEqual(['api_tokens', 'flags', 'imports', 'models', 'reported', 'results', 'runs', 'scores', 'submission_shards', 'submissions']);
+    expect(await tableNames(backend)).toEqual(['api_tokens', 'flags', 'imports', 'models', 'reported', 'results', 'run_scoring', 'runs', 'scores', 'submission_shards', 'submissions']);
     expect(await upgraded.getModel('kept-model')).toMatchObject({ id: model.id, band: '12B-13B', trainingRun: null, step: null });
     expect((await upgraded.scoresForRun(runRow.id))[0]?.value).toBe(0.25);
     expect((await upgraded.getRun(runRow.id))?.config).toEqual({ numFewshot: 5 });
