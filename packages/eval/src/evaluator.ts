@@ -10,6 +10,9 @@ import { samplesForTask, type SampleRecord } from './samples.ts';
 import type { ItemRecord, ResultSink } from './sink.ts';
 import type { ItemScore, ModelResponse, PreparedTask, ScoringOptions, TaskDefinition, TaskRequest } from './task.ts';
 import { DEFAULT_TIME_LIMIT_MS, GradingPool, type MathGrader } from './generation/grading/pool.ts';
+import { applyPromptFormat } from './chat/apply.ts';
+import { checkEvalSettings, type EvalSettings } from './chat/settings.ts';
+import type { ChatTemplate } from './chat/template.ts';
 
 export interface TaskProgress {
   task: string;
@@ -55,6 +58,15 @@ export interface EvaluateOptions {
   bootstrapIters?: number;
   /** Clock in milliseconds; injectable so tests can compare runs byte for byte. */
   now?: () => number;
+  /**
+   * lm-eval's prompt and generation options: chat template, system instruction, few-shot exemplars as turns,
+   * generation arguments and seeds (see chat/settings.ts). Absent: plain prompts as every task defines them.
+   */
+  settings?: EvalSettings;
+  /** The checkpoint's chat template (`loadChatTemplate`), needed when `settings.applyChatTemplate` is set. */
+  chatTemplate?: ChatTemplate;
+  /** Warnings about the prompts (a chat template that refuses the system turn). */
+  onWarning?: (message: string) => void;
 }
 
 export interface EvaluationOutput {
@@ -113,8 +125,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
   const evaluated: EvaluatedTask[] = [];
   const samples: Record<string, SampleRecord[]> = {};
   const records: Record<string, ItemRecord[]> = {};
+  const settings = checkEvalSettings(options.settings ?? {});
+  const seeds = settings.seed ?? LM_EVAL_SEEDS;
+  const format = { settings, ...(options.chatTemplate ? { chatTemplate: options.chatTemplate } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) };
   try {
-    const prepared = definitions.map((def) => ({ def, task: def.prepare({ dataDir: options.dataDir, numFewshot: options.numFewshot, scoring }) }));
+    const prepared = definitions.map((def) => ({
+      def,
+      task: applyPromptFormat(def.prepare({ dataDir: options.dataDir, numFewshot: options.numFewshot, scoring, fewshotSeed: seeds.fewshot_seed }), format),
+    }));
     for (const { def, task } of prepared) {
       const total = options.limit === undefined ? task.docs.length : Math.min(options.limit, task.docs.length);
       const taskRecords = await runTask(options, task, total, chunkDocs, now, range);
@@ -138,7 +156,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
       num_fewshot: options.numFewshot ?? null,
       data_dir: options.dataDir,
       bootstrap_iters: bootstrapIters,
-      ...LM_EVAL_SEEDS,
+      gen_kwargs: settings.genKwargs ?? null,
+      random_seed: seeds.random_seed,
+      numpy_seed: seeds.numpy_seed,
+      torch_seed: seeds.torch_seed,
+      fewshot_seed: seeds.fewshot_seed,
       scoring: {
         hendrycks_extraction: sc.hendrycksExtraction ?? 'lm-eval',
         string_equality_first: sc.stringEqualityFirst ?? false,
@@ -149,6 +171,24 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
     startedMs: started,
     endedMs: now(),
   });
+  // lm-eval's experiment arguments (EvaluationTracker.general_config_tracker), at the top level of results.json.
+  const chatTemplate = settings.applyChatTemplate ? (options.chatTemplate ?? null) : null;
+  Object.assign(results, {
+    chat_template: chatTemplate?.text ?? null,
+    chat_template_sha: chatTemplate?.sha256 ?? null,
+    chat_template_name: chatTemplate?.name ?? null,
+    system_instruction: settings.systemInstruction ?? null,
+    system_instruction_sha: settings.systemInstruction === undefined ? null : sha256(settings.systemInstruction),
+    fewshot_as_multiturn: settings.fewshotAsMultiturn ?? false,
+  });
+  // --gen_kwargs updates each generation task's generation_kwargs, as lm-eval's set_config(update=True) does.
+  if (settings.genKwargs) {
+    for (const { definition } of evaluated) {
+      const c = results.configs[definition.name];
+      if (definition.outputType !== 'generate_until' || !c) continue;
+      c['generation_kwargs'] = { ...((c['generation_kwargs'] as Record<string, unknown> | undefined) ?? {}), ...settings.genKwargs };
+    }
+  }
   return { results, samples, records };
 }
 

@@ -41,3 +41,21 @@ export type { SampleRecord } from './samples.ts';
 export { JsonlSink } from './jsonlSink.ts';
 export { docHash, sha256 } from './hash.ts';
 export { parseTaskArguments, type TaskArguments } from './taskArguments.ts';
+export { plainPrompt, chatMessages, maybeDelimit, type PromptParts, type PromptShot, type ChatMessage, type ChatRole } from './chat/prompt.ts';
+export { loadChatTemplate, renderChat, ChatTemplateError, type ChatTemplate } from './chat/template.ts';
+export {
+  checkEvalSettings,
+  checkGenKwargs,
+  checkSeeds,
+  parseGenKwargs,
+  parseSeed,
+  settingsConfig,
+  settingsFromConfig,
+  isDefaultSettings,
+  SettingsError,
+  DEFAULT_SEEDS,
+  type EvalSettings,
+  type GenKwargs,
+  type Seeds,
+} from './chat/settings.ts';
+export { applyPromptFormat, type PromptFormat } from './chat/apply.ts';

@@ -30,6 +30,13 @@ export interface ResultsJson {
   intervals: Record<string, Record<string, [number, number] | null>>;
   /** Generation tasks: share of items with no extractable answer (per filter) and share that hit max tokens. */
   generation_stats: Record<string, Record<string, number>>;
+  /** lm-eval's experiment arguments: the chat template applied (text, sha256, name), system instruction, turns. */
+  chat_template?: string | null;
+  chat_template_sha?: string | null;
+  chat_template_name?: string | null;
+  system_instruction?: string | null;
+  system_instruction_sha?: string | null;
+  fewshot_as_multiturn?: boolean;
 }
 
 interface BuildInput {

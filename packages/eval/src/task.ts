@@ -3,6 +3,7 @@
  * Modelled on lm-evaluation-harness's Task / Instance split.
  */
 import type { FinishReason, LoglikelihoodResult } from './model.ts';
+import type { PromptParts } from './chat/prompt.ts';
 
 export type Doc = Record<string, unknown>;
 
@@ -38,6 +39,8 @@ export interface PrepareOptions {
   numFewshot?: number;
   /** Scoring choices and the grader that runs time-limited equivalence checks (see generation/README.md). */
   scoring?: ScoringOptions;
+  /** Seed of the few-shot sampler (lm-eval's `fewshot_random_seed`, default 1234); tasks with fixed exemplars ignore it. */
+  fewshotSeed?: number;
 }
 
 /** Options that change how generation tasks are scored; recorded under `config.scoring` in results. */
@@ -57,6 +60,11 @@ export interface PreparedTask {
   /** Evaluation documents in dataset order; `docIndex` below indexes this array. */
   docs: Doc[];
   request(docIndex: number): TaskRequest;
+  /**
+   * The prompt's parts (description, exemplars, question) as lm-eval's `fewshot_context` assembles them, so a chat
+   * template can lay them out as turns; absent for suites whose prompt is not built that way.
+   */
+  promptParts?(docIndex: number): PromptParts;
   /** The gold answer as lm-eval reports it in `--log_samples` (`target`). */
   target(docIndex: number): string | number;
   /** May be asynchronous: MATH equivalence checks run in worker threads under a time limit. */

@@ -7,6 +7,7 @@ import { documentAt, type ItemScore, type ModelResponse, type PreparedTask, type
 import { loadGsm8k, type Gsm8kDoc } from './data.ts';
 import { GSM8K_COT_EXEMPLARS } from './gsm8kExemplars.ts';
 import { PythonRandom } from '../python/random.ts';
+import { plainPrompt, type PromptParts, type PromptShot } from '../chat/prompt.ts';
 import { exactMatch, GSM8K_EXACT_MATCH, gsm8kFilters, regexFilter, type NamedFilter } from './scoring.ts';
 
 /** lm-eval's default few-shot seed (`--fewshot_random_seed`, evaluator.simple_evaluate). */
@@ -141,33 +142,37 @@ function defineGsm8k(variant: Gsm8kVariant): TaskDefinition {
       metadata: { version: 3.0 },
       data_files: 'gsm8k/test.jsonl (few-shot: gsm8k/train.jsonl)',
     },
-    prepare({ dataDir, numFewshot }): PreparedTask {
+    prepare({ dataDir, numFewshot, fewshotSeed }): PreparedTask {
       const k = numFewshot ?? variant.defaultNumFewshot;
       if (!Number.isInteger(k) || k < 0) throw new Error(`${variant.name}: num_fewshot must be a non-negative integer, got ${k}`);
       const docs = loadGsm8k(dataDir, 'test');
-      let shotTexts: (i: number) => string;
+      let shotsFor: (i: number) => PromptShot[];
       if (variant.fixedShots) {
         if (k > variant.fixedShots.length) throw new Error(`${variant.name}: only ${variant.fixedShots.length} fixed exemplars exist, ${k} shots asked for`);
-        const prefix = variant.fixedShots
-          .slice(0, k)
-          .map((s) => variant.docToText(s.question) + TARGET_DELIMITER + s.target + FEWSHOT_DELIMITER)
-          .join('');
-        shotTexts = () => prefix;
+        const shots = variant.fixedShots.slice(0, k).map((s) => ({ question: variant.docToText(s.question), answer: s.target }));
+        shotsFor = () => shots;
       } else {
         const train = k > 0 ? loadGsm8k(dataDir, 'train') : [];
-        const indices = gsm8kShotIndices(docs.length, train.length, k);
-        shotTexts = (i) =>
-          indices[i]!.map((j) => variant.docToText(train[j]!.question) + TARGET_DELIMITER + train[j]!.answer + FEWSHOT_DELIMITER).join('');
+        const indices = gsm8kShotIndices(docs.length, train.length, k, fewshotSeed ?? FEWSHOT_SEED);
+        shotsFor = (i) => indices[i]!.map((j) => ({ question: variant.docToText(train[j]!.question), answer: train[j]!.answer }));
       }
       const doc = (i: number): Gsm8kDoc => documentAt(variant.name, docs, i);
+      const promptParts = (i: number): PromptParts => ({
+        description: '',
+        shots: shotsFor(i),
+        question: variant.docToText(doc(i).question),
+        targetDelimiter: TARGET_DELIMITER,
+        fewshotDelimiter: FEWSHOT_DELIMITER,
+      });
       return {
         name: variant.name,
         numFewshot: k,
         docs: docs as unknown as PreparedTask['docs'],
         metricKeys: variant.filters.map((f) => `exact_match,${f.name}`),
+        promptParts,
         request: (i) => ({
           kind: 'generate_until',
-          context: shotTexts(i) + variant.docToText(doc(i).question),
+          context: plainPrompt(promptParts(i)),
           until: variant.until,
           maxTokens: DEFAULT_MAX_GEN_TOKS,
         }),

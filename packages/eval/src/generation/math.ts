@@ -24,6 +24,7 @@ import {
 import type { MinervaEquivOptions } from './mathEquivalence.ts';
 import { sharedGradingPool, type MathGrader } from './grading/pool.ts';
 import { MINERVA_FEWSHOT_SAMPLES } from './minervaExemplars.ts';
+import { plainPrompt, type PromptParts, type PromptShot } from '../chat/prompt.ts';
 
 /** lm-eval's subject names (EleutherAI/hendrycks_math configs) -> the MATH `type` / `subject` field. */
 export const MATH_SUBJECTS: Record<string, string> = {
@@ -42,11 +43,16 @@ export function minervaDocToText(problem: string): string {
   return 'Problem:\n' + problem + '\n\nSolution:';
 }
 
+/** The first k of the four fixed exemplars (first_n); the exemplars' target is their full solution. */
+export function minervaFewshotShots(k: number): PromptShot[] {
+  if (k > MINERVA_FEWSHOT_SAMPLES.length) throw new Error(`minerva_math: only ${MINERVA_FEWSHOT_SAMPLES.length} fixed exemplars exist, ${k} shots asked for`);
+  return MINERVA_FEWSHOT_SAMPLES.slice(0, k).map((s) => ({ question: minervaDocToText(s.problem), answer: s.solution }));
+}
+
 /** The four exemplars (first_n), each "Problem:\n...\n\nSolution:" + " " + solution + "\n\n". */
 export function minervaFewshotPrefix(k: number): string {
-  if (k > MINERVA_FEWSHOT_SAMPLES.length) throw new Error(`minerva_math: only ${MINERVA_FEWSHOT_SAMPLES.length} fixed exemplars exist, ${k} shots asked for`);
-  return MINERVA_FEWSHOT_SAMPLES.slice(0, k)
-    .map((s) => minervaDocToText(s.problem) + ' ' + s.solution + '\n\n')
+  return minervaFewshotShots(k)
+    .map((s) => s.question + ' ' + s.answer + '\n\n')
     .join('');
 }
 
@@ -184,16 +190,24 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
         throw new Error(`${spec.name}: few-shot examples come from the MATH train split, which is not in the data folder (see math/README.md); use 0 shots`);
       }
       const docs = loadDocs(dataDir, spec);
-      const prefix = minerva ? minervaFewshotPrefix(k) : '';
+      const shots = minerva ? minervaFewshotShots(k) : [];
       const doc = (i: number): MathDoc & { gold: string } => documentAt(spec.name, docs, i);
+      const promptParts = (i: number): PromptParts => ({
+        description: '',
+        shots,
+        question: minerva ? minervaDocToText(doc(i).problem) : hendrycksDocToText(doc(i).problem),
+        targetDelimiter: ' ',
+        fewshotDelimiter: '\n\n',
+      });
       return {
         name: spec.name,
         numFewshot: k,
         docs: docs as unknown as PreparedTask['docs'],
         metricKeys: minerva ? ['exact_match,none', 'math_verify,none'] : ['exact_match,none'],
+        promptParts,
         request: (i) => ({
           kind: 'generate_until',
-          context: prefix + (minerva ? minervaDocToText(doc(i).problem) : hendrycksDocToText(doc(i).problem)),
+          context: plainPrompt(promptParts(i)),
           until: MATH_UNTIL,
           maxTokens: DEFAULT_MAX_GEN_TOKS,
         }),

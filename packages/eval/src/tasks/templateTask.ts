@@ -5,6 +5,7 @@
  */
 import { documentAt, type Doc, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition, type TaskRequest } from '../task.ts';
 import { applyFilters, exactMatch, type ExactMatchOptions, type FilterPipeline } from './filters.ts';
+import { plainPrompt, type PromptParts, type PromptShot } from '../chat/prompt.ts';
 
 interface CommonSpec<D extends Doc> {
   name: string;
@@ -74,19 +75,32 @@ export function defineTemplateTask<D extends Doc>(spec: TemplateTaskSpec<D>): Ta
       const k = numFewshot ?? spec.defaultNumFewshot;
       if (!Number.isInteger(k) || k < 0) throw new Error(`${spec.name}: number of few-shot examples must be a non-negative integer, got ${k}`);
       const docs = spec.loadDocs(dataDir);
-      const prefix = (spec.description ?? '') + fewshotPrefix(spec, dataDir, k);
+      const shots = fewshotExemplars(spec, dataDir, k);
       const targetDelimiter = spec.targetDelimiter ?? DEFAULT_TARGET_DELIMITER;
+      const fewshotDelimiter = spec.fewshotDelimiter ?? DEFAULT_FEWSHOT_DELIMITER;
       const doc = (i: number): D => documentAt(spec.name, docs, i);
+      const promptParts = (i: number): PromptParts => {
+        const d = doc(i);
+        return {
+          description: spec.description ?? '',
+          shots,
+          question: spec.docToText(d),
+          targetDelimiter,
+          fewshotDelimiter,
+          ...(spec.outputType === 'multiple_choice' ? { choices: spec.docToChoice(d) } : {}),
+        };
+      };
       const prepared: PreparedTask = {
         name: spec.name,
         numFewshot: k,
         docs,
         metricKeys: spec.outputType === 'multiple_choice' ? spec.metrics.map((m) => `${m},none`) : spec.filters.map((f) => `exact_match,${f.name}`),
+        promptParts,
         request(i): TaskRequest {
-          const d = doc(i);
-          const context = prefix + spec.docToText(d);
+          const parts = promptParts(i);
+          const context = plainPrompt(parts);
           if (spec.outputType === 'multiple_choice') {
-            return { kind: 'loglikelihood', context, continuations: spec.docToChoice(d).map((c) => targetDelimiter + c) };
+            return { kind: 'loglikelihood', context, continuations: parts.choices!.map((c) => targetDelimiter + c) };
           }
           return { kind: 'generate_until', context, until: spec.until, maxTokens: spec.maxGenToks };
         },
@@ -106,22 +120,18 @@ export function defineTemplateTask<D extends Doc>(spec: TemplateTaskSpec<D>): Ta
   };
 }
 
-function fewshotPrefix<D extends Doc>(spec: TemplateTaskSpec<D>, dataDir: string, k: number): string {
-  if (k === 0) return '';
+/** The first k exemplars of the few-shot split (lm-eval's first_n sampler), as question and answer text. */
+function fewshotExemplars<D extends Doc>(spec: TemplateTaskSpec<D>, dataDir: string, k: number): PromptShot[] {
+  if (k === 0) return [];
   if (!spec.loadFewshotDocs) {
     throw new Error(`${spec.name} has no few-shot split; run it with 0 shots (lm-eval would sample shots from the test split itself)`);
   }
   const pool = spec.loadFewshotDocs(dataDir);
   if (k > pool.length) throw new Error(`${spec.name}: ${k} few-shot examples requested but the few-shot split has only ${pool.length}`);
-  const targetDelimiter = spec.targetDelimiter ?? DEFAULT_TARGET_DELIMITER;
-  const fewshotDelimiter = spec.fewshotDelimiter ?? DEFAULT_FEWSHOT_DELIMITER;
-  return pool
-    .slice(0, k)
-    .map((d) => {
-      const target = spec.outputType === 'multiple_choice' ? spec.docToChoice(d)[spec.docToTarget(d)] : spec.docToTarget(d);
-      return spec.docToText(d) + targetDelimiter + (target ?? '') + fewshotDelimiter;
-    })
-    .join('');
+  return pool.slice(0, k).map((d) => {
+    const target = spec.outputType === 'multiple_choice' ? spec.docToChoice(d)[spec.docToTarget(d)] : spec.docToTarget(d);
+    return { question: spec.docToText(d), answer: target ?? '' };
+  });
 }
 
 function scoreMultipleChoice<D extends Doc>(spec: MultipleChoiceSpec<D>, doc: D, logprobs: number[]): ItemScore {
