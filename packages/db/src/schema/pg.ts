@@ -1,16 +1,25 @@
 /** PostgreSQL tables: the same tables, columns and JS value shapes as `sqlite.ts` (see there). */
 import { sql } from 'drizzle-orm';
 import { boolean, customType, doublePrecision, index, integer, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { escapeNul, jsonForPostgres, jsonFromPostgres, unescapeNul } from '../nul.ts';
 import type { ItemRequest, ItemResponse, ModelType, RunConfig, RunStatus, RunSource, ShardStatus, SubmissionStatus } from './shared.ts';
 
 /**
  * jsonb that trusts node-postgres's own parsing: Drizzle's built-in jsonb parses the parsed value again,
- * which turns a stored JSON string such as "2" into the number 2.
+ * which turns a stored JSON string such as "2" into the number 2. U+0000, which jsonb refuses, is escaped in
+ * every string on the way in and restored on the way out (see `nul.ts`).
  */
 const jsonb = customType<{ data: unknown; driverData: unknown }>({
   dataType: () => 'jsonb',
-  toDriver: (value) => JSON.stringify(value),
-  fromDriver: (value) => value,
+  toDriver: (value) => jsonForPostgres(value),
+  fromDriver: (value) => jsonFromPostgres(value),
+});
+
+/** text for messages that may quote model output or input files: U+0000, which text refuses, escaped as in jsonb. */
+const messageText = customType<{ data: string; driverData: string }>({
+  dataType: () => 'text',
+  toDriver: (value) => escapeNul(value),
+  fromDriver: (value) => unescapeNul(value),
 });
 
 const createdAt = () =>
@@ -45,7 +54,7 @@ export const runs = pgTable(
     device: text('device'),
     provider: text('provider'),
     status: text('status').$type<RunStatus>().notNull().default('pending'),
-    error: text('error'),
+    error: messageText('error'),
     startedAt: text('started_at'),
     finishedAt: text('finished_at'),
     timings: jsonb('timings').$type<Record<string, number>>(),
@@ -130,7 +139,7 @@ export const submissions = pgTable(
     status: text('status').$type<SubmissionStatus>().notNull().default('queued'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     progress: doublePrecision('progress'),
-    error: text('error'),
+    error: messageText('error'),
     createdAt: createdAt(),
     startedAt: text('started_at'),
     finishedAt: text('finished_at'),
@@ -163,7 +172,7 @@ export const submissionShards = pgTable(
     leaseExpiresAt: text('lease_expires_at'),
     itemsDone: integer('items_done').notNull().default(0),
     itemsTotal: integer('items_total'),
-    error: text('error'),
+    error: messageText('error'),
     startedAt: text('started_at'),
     finishedAt: text('finished_at'),
   },
