@@ -41,12 +41,34 @@ export function quantizeColumns(w: Float32Array, k: number, n: number): { q: Int
   return { q, scale };
 }
 
+/** Asymmetric uint8 per output column: W[k, n] ≈ (q[k, n] − zero[n]) · scale[n], zero itself exact. */
+export function quantizeColumnsUint8(w: Float32Array, k: number, n: number): { q: Uint8Array; scale: Float32Array; zero: Uint8Array } {
+  const lo = new Float32Array(n);
+  const hi = new Float32Array(n);
+  for (let r = 0; r < k; r++) {
+    for (let c = 0; c < n; c++) {
+      lo[c] = Math.min(lo[c]!, w[r * n + c]!);
+      hi[c] = Math.max(hi[c]!, w[r * n + c]!);
+    }
+  }
+  const scale = new Float32Array(n);
+  const zero = new Uint8Array(n);
+  for (let c = 0; c < n; c++) {
+    scale[c] = hi[c]! > lo[c]! ? (hi[c]! - lo[c]!) / 255 : 1;
+    zero[c] = Math.max(0, Math.min(255, Math.round(-lo[c]! / scale[c]!)));
+  }
+  const q = new Uint8Array(k * n);
+  for (let r = 0; r < k; r++) for (let c = 0; c < n; c++) q[r * n + c] = Math.max(0, Math.min(255, Math.round(w[r * n + c]! / scale[c]!) + zero[c]!));
+  return { q, scale, zero };
+}
+
 /**
  * Rewrites `MatMul(X, W)` with a large float initializer W into ONNX's dynamic quantisation pattern:
- * DynamicQuantizeLinear(X) → MatMulInteger(Xq, Wq, Xzp) → Cast → ·Xscale → ·Wscale, which ORT fuses into its int8
- * kernels. Returns how many MatMuls were rewritten.
+ * DynamicQuantizeLinear(X) → MatMulInteger(Xq, Wq, Xzp[, Wzp]) → Cast → ·Xscale → ·Wscale, which ORT fuses into its
+ * int8 kernels. Weights are symmetric int8 by default, or asymmetric uint8 with a zero point per column (the two
+ * weight types of transformers.js's `_int8` and `_uint8` files). Returns how many MatMuls were rewritten.
  */
-export function quantizeMatMuls(graph: Graph, dir: string, opset: number): number {
+export function quantizeMatMuls(graph: Graph, dir: string, opset: number, options: { weights?: 'int8' | 'uint8' } = {}): number {
   if (opset < 11) return 0;
   const inits = new Map(graph.initializer.map((t) => [t.name, t]));
   const uses = new Map<string, number>();
@@ -65,17 +87,26 @@ export function quantizeMatMuls(graph: Graph, dir: string, opset: number): numbe
       continue;
     }
     const [k, n] = dims as [number, number];
-    const { q, scale } = quantizeColumns(floatData(w!, dir), k, n);
-    const base = `${wName}/sciboard_int8`;
+    const unsigned = options.weights === 'uint8';
+    const quantized = unsigned ? quantizeColumnsUint8(floatData(w!, dir), k, n) : { ...quantizeColumns(floatData(w!, dir), k, n), zero: undefined };
+    const { q, scale, zero } = quantized;
+    const base = `${wName}/sciboard_${unsigned ? 'uint8' : 'int8'}`;
     const out = node.output![0]!;
+    const { INT8, UINT8, FLOAT } = onnx.TensorProto.DataType;
     graph.initializer.push(
-      { name: `${base}/q`, dims: [k, n], dataType: onnx.TensorProto.DataType.INT8, rawData: new Uint8Array(q.buffer) },
-      { name: `${base}/scale`, dims: [n], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(scale.buffer) },
+      { name: `${base}/q`, dims: [k, n], dataType: unsigned ? UINT8 : INT8, rawData: new Uint8Array(q.buffer) },
+      { name: `${base}/scale`, dims: [n], dataType: FLOAT, rawData: new Uint8Array(scale.buffer) },
     );
+    if (zero) graph.initializer.push({ name: `${base}/zero`, dims: [n], dataType: UINT8, rawData: zero });
     const t = `${out}/sciboard_int8`;
     nodes.push(
       onnx.NodeProto.create({ opType: 'DynamicQuantizeLinear', input: [x!], output: [`${t}/xq`, `${t}/xs`, `${t}/xz`], name: `${t}/quantize` }),
-      onnx.NodeProto.create({ opType: 'MatMulInteger', input: [`${t}/xq`, `${base}/q`, `${t}/xz`], output: [`${t}/int`], name: `${t}/matmul` }),
+      onnx.NodeProto.create({
+        opType: 'MatMulInteger',
+        input: [`${t}/xq`, `${base}/q`, `${t}/xz`, ...(zero ? [`${base}/zero`] : [])],
+        output: [`${t}/int`],
+        name: `${t}/matmul`,
+      }),
       onnx.NodeProto.create({
         opType: 'Cast',
         input: [`${t}/int`],

@@ -1,3 +1,5 @@
+import type { TinyDtype } from './variants.ts';
+
 /** Shape and initialisation of a seeded tiny decoder. Only `seed` is required; the rest default to the `test` preset. */
 export interface TinyModelOptions {
   layers?: number;
@@ -26,9 +28,16 @@ export interface TinyModelOptions {
   weightScale?: number;
   /** RMSNorm epsilon; default 1e-6. */
   rmsNormEps?: number;
+  /**
+   * Write these precisions in the transformers.js layout instead of a top-level `model.onnx`: `onnx/model.onnx`
+   * for fp32, `onnx/model_fp16.onnx`, `onnx/model_q4.onnx`, … (see tiny/variants.ts), all from the same weights.
+   */
+  dtypes?: TinyDtype[];
+  /** With `externalData` and `dtypes`: split each variant's weights into files of at most this many bytes. */
+  externalDataChunkBytes?: number;
 }
 
-export interface ResolvedTinyOptions extends Required<Omit<TinyModelOptions, 'externalData'>> {
+export interface ResolvedTinyOptions extends Required<Omit<TinyModelOptions, 'externalData' | 'dtypes' | 'externalDataChunkBytes'>> {
   headDim: number;
   externalData: boolean;
 }

@@ -1,9 +1,13 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import { DTYPE_SUFFIX } from '../layout.ts';
 import { buildDecoderGraph } from './graph.ts';
 import { writeOnnxModel } from './onnx-file.ts';
 import { EXTERNAL_DATA_THRESHOLD, resolveTinyOptions, tinyParameterCount, type ResolvedTinyOptions, type TinyModelOptions } from './options.ts';
+import { saveOnnxModel } from './save.ts';
 import { buildTokenizer } from './tokenizer.ts';
+import { makeVariant, TINY_DTYPES, type TinyDtype } from './variants.ts';
 
 /** ONNX operator set of the written graph: the newest that onnx-proto's ONNX 1.10 schema covers. */
 export const TINY_MODEL_OPSET = 14;
@@ -92,16 +96,21 @@ export async function writeTinyModel(dir: string, options: TinyModelOptions): Pr
   const { graph, weights } = buildDecoderGraph(o, tokenizer.size);
 
   await mkdir(dir, { recursive: true });
-  // A data file left by an earlier external-data write would sit beside a self-contained graph and mislead.
-  if (!external) await rm(join(dir, EXTERNAL_DATA_FILE), { force: true });
-  const written = await writeOnnxModel(
-    join(dir, 'model.onnx'),
-    graph,
-    weights,
-    o.seed,
-    TINY_MODEL_OPSET,
-    external ? { path: join(dir, EXTERNAL_DATA_FILE), location: EXTERNAL_DATA_FILE } : undefined,
-  );
+  let written: { files: string[] };
+  if (options.dtypes !== undefined) {
+    written = await writeVariants(dir, options, parameterCount, (path) => writeOnnxModel(path, graph, weights, o.seed, TINY_MODEL_OPSET, undefined));
+  } else {
+    // A data file left by an earlier external-data write would sit beside a self-contained graph and mislead.
+    if (!external) await rm(join(dir, EXTERNAL_DATA_FILE), { force: true });
+    written = await writeOnnxModel(
+      join(dir, 'model.onnx'),
+      graph,
+      weights,
+      o.seed,
+      TINY_MODEL_OPSET,
+      external ? { path: join(dir, EXTERNAL_DATA_FILE), location: EXTERNAL_DATA_FILE } : undefined,
+    );
+  }
   const generationConfig = {
     bos_token_id: tokenizer.bosId,
     eos_token_id: tokenizer.eosId,
@@ -118,4 +127,52 @@ export async function writeTinyModel(dir: string, options: TinyModelOptions): Pr
     parameterCount,
     config,
   };
+}
+
+/**
+ * The transformers.js layout: each requested precision as `onnx/model<suffix>.onnx` (+ its `_data` files with
+ * `externalData`), all made from one fp32 graph held in memory. A top-level `model.onnx` from an earlier write is
+ * removed, since the loader would pick it before `onnx/`.
+ */
+async function writeVariants(
+  dir: string,
+  options: TinyModelOptions,
+  parameterCount: number,
+  writeFp32: (path: string) => Promise<unknown>,
+): Promise<{ files: string[] }> {
+  const dtypes = options.dtypes!;
+  if (dtypes.length === 0) throw new Error('writeTinyModel: option "dtypes" must name at least one precision');
+  for (const d of dtypes) {
+    if (!(TINY_DTYPES as readonly string[]).includes(d)) {
+      throw new Error(`writeTinyModel: option "dtypes" may hold ${TINY_DTYPES.join(', ')}, got ${JSON.stringify(d)}`);
+    }
+  }
+  if (new Set(dtypes).size !== dtypes.length) throw new Error(`writeTinyModel: option "dtypes" names a precision twice: ${dtypes.join(',')}`);
+  if (parameterCount * 4 > EXTERNAL_DATA_THRESHOLD) {
+    throw new Error(`writeTinyModel: precision variants are made in memory, up to ${EXTERNAL_DATA_THRESHOLD / 1e9} GB of fp32 weights; this shape has ${parameterCount} parameters`);
+  }
+  const chunk = options.externalDataChunkBytes;
+  if (chunk !== undefined && !(Number.isInteger(chunk) && chunk > 0)) {
+    throw new Error(`writeTinyModel: option "externalDataChunkBytes" must be a positive integer, got ${JSON.stringify(chunk)}`);
+  }
+  const folder = join(dir, 'onnx');
+  await mkdir(folder, { recursive: true });
+  await rm(join(dir, 'model.onnx'), { force: true });
+  await rm(join(dir, EXTERNAL_DATA_FILE), { force: true });
+  const source = join(folder, `.fp32-source-${process.pid}.onnx`);
+  let bytes: Uint8Array;
+  try {
+    await writeFp32(source);
+    bytes = await readFile(source);
+  } finally {
+    await rm(source, { force: true });
+  }
+  const files: string[] = [];
+  for (const dtype of dtypes as TinyDtype[]) {
+    const model = onnxProto.onnx.ModelProto.decode(bytes);
+    makeVariant(model, dtype);
+    const written = await saveOnnxModel(model, join(folder, `model${DTYPE_SUFFIX[dtype]}.onnx`), options.externalData ? { chunkBytes: chunk } : undefined);
+    files.push(...written.map((f) => `onnx/${f}`));
+  }
+  return { files };
 }
