@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, PromptChangedError, type TaskProgress } from './evaluator.ts';
 import { JsonlSink } from './jsonlSink.ts';
-import type { GenerateRequest, LoglikelihoodRequest } from './model.ts';
+import type { GenerateRequest, GenerateResult, LoglikelihoodRequest, RequestOptions } from './model.ts';
 import { formatResultsTable } from './results.ts';
 import { loadTaskSpec } from './spec.ts';
 import { HashModel, samplesDir, sharedDataDir, sharedDataMissing } from './testing/sharedData.ts';
@@ -25,6 +25,30 @@ class CrashingModel extends HashModel {
   override async generate(requests: GenerateRequest[]) {
     if (this.calls + 1 === this.failOnCall) throw new Error('simulated crash');
     return super.generate(requests);
+  }
+}
+
+/**
+ * Reports each generation through `onResult` as an engine with continuous batching does: one at a time, in an
+ * order unrelated to the request order (last request first), yielding to the event loop between them, and
+ * failing after `crashAfter` results when asked to.
+ */
+class StreamingModel extends HashModel {
+  readonly streamsGenerations = true;
+  generateCalls: number[] = [];
+  constructor(private readonly crashAfter = Infinity) {
+    super();
+  }
+  override async generate(requests: GenerateRequest[], options: RequestOptions = {}): Promise<GenerateResult[]> {
+    const results = await super.generate(requests);
+    this.generateCalls.push(requests.length);
+    for (let n = 0, j = requests.length - 1; j >= 0; j--, n++) {
+      await new Promise((r) => setImmediate(r));
+      options.signal?.throwIfAborted();
+      if (n === this.crashAfter) throw new Error('simulated crash');
+      options.onResult?.(j, results[j]!);
+    }
+    return results;
   }
 }
 
@@ -79,6 +103,56 @@ describe('evaluate', () => {
     expect(idle.calls).toBe(0);
     expect(JSON.stringify(again.samples)).toBe(JSON.stringify(reference.samples));
     expect(readFileSync(sink.file, 'utf8').trim().split('\n').length).toBeGreaterThan(0);
+  });
+
+  it('a model that streams generations gets a task in one call, and each item is stored as it finishes', async () => {
+    const reference = await evaluate({ model: new HashModel(), tasks: sampleTasks(), dataDir: '/unused', batchSize: 2, sink: freshSink(), now: clock });
+    const model = new StreamingModel();
+    const sink = freshSink();
+    const writes: number[][] = [];
+    const write = sink.write.bind(sink);
+    sink.write = async (items) => {
+      writes.push(items.map((i) => i.docIndex));
+      await write(items);
+    };
+    const streamed = await evaluate({ model, tasks: sampleTasks(), dataDir: '/unused', batchSize: 2, sink, now: clock });
+    expect(model.generateCalls).toEqual([6]); // the arithmetic task's six documents in one call
+    // The science task (multiple choice) still goes in chunks of two; the generations are stored as they come.
+    expect(writes.slice(0, 4)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7]]);
+    expect(writes.slice(4).flat()).toEqual([5, 4, 3, 2, 1, 0]);
+    expect(JSON.stringify(streamed.results)).toBe(JSON.stringify(reference.results));
+    expect(JSON.stringify(streamed.samples)).toBe(JSON.stringify(reference.samples));
+  });
+
+  it('a crash in the middle of a streamed task loses only the items in flight', async () => {
+    const reference = await evaluate({ model: new HashModel(), tasks: sampleTasks(), dataDir: '/unused', sink: freshSink(), now: clock });
+    const sink = freshSink();
+    const arithmetic = () => sink.readAll().filter((r) => r.task === 'sample_arithmetic');
+    await expect(evaluate({ model: new StreamingModel(4), tasks: sampleTasks(), dataDir: '/unused', sink, now: clock })).rejects.toThrow('simulated crash');
+    expect(arithmetic().map((r) => r.docIndex).sort()).toEqual([2, 3, 4, 5]);
+    const model = new StreamingModel();
+    const resumed = await evaluate({ model, tasks: sampleTasks(), dataDir: '/unused', sink, now: clock });
+    expect(model.generateCalls).toEqual([2]); // documents 0 and 1 only
+    expect(JSON.stringify(resumed.results)).toBe(JSON.stringify(reference.results));
+    expect(JSON.stringify(resumed.samples)).toBe(JSON.stringify(reference.samples));
+  });
+
+  it('a failed write stops a streamed task at once with the write\'s error', async () => {
+    const sink = freshSink();
+    let aborted = false;
+    const model = new StreamingModel();
+    const generate = model.generate.bind(model);
+    model.generate = (requests, options) => {
+      options?.signal?.addEventListener('abort', () => (aborted = true));
+      return generate(requests, options);
+    };
+    const write = sink.write.bind(sink);
+    sink.write = async (items) => {
+      if (items.some((i) => i.task === 'sample_arithmetic')) throw new Error('disk full');
+      await write(items);
+    };
+    await expect(evaluate({ model, tasks: sampleTasks(), dataDir: '/unused', sink, now: clock })).rejects.toThrow('disk full');
+    expect(aborted).toBe(true);
   });
 
   it('refuses to mix stored results made with a different prompt', async () => {

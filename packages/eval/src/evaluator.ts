@@ -3,7 +3,7 @@
  * results go to the sink as soon as they are scored, and items the sink already holds are skipped (resume).
  */
 import { docHash, sha256 } from './hash.ts';
-import type { LanguageModel } from './model.ts';
+import type { GenerateResult, LanguageModel } from './model.ts';
 import { getGroupDefinition, resolveTasks } from './registry.ts';
 import { buildResults, type EvaluatedTask, type ResultsJson } from './results.ts';
 import { samplesForTask, type SampleRecord } from './samples.ts';
@@ -266,30 +266,12 @@ async function runTask(
   };
   report();
 
-  for (let start = 0; start < pending.length; ) {
-    options.signal?.throwIfAborted();
-    let chunk: number[];
-    let asked: number[];
-    if (range) {
-      // A range evaluates the same model batches a whole-task run would (documents [kB, (k+1)B) together) and
-      // keeps its own documents' answers: batched float kernels make a logprob depend on its batch peers, so
-      // this is what keeps every record independent of how the task was split.
-      const block = Math.floor(pending[start]! / chunkDocs);
-      chunk = [];
-      while (start < pending.length && Math.floor(pending[start]! / chunkDocs) === block) chunk.push(pending[start++]!);
-      asked = Array.from({ length: Math.min(total, (block + 1) * chunkDocs) - block * chunkDocs }, (_, j) => block * chunkDocs + j);
-    } else {
-      chunk = pending.slice(start, start + chunkDocs);
-      asked = chunk;
-      start += chunkDocs;
-    }
-    const answers = await answer(options, asked.map((i) => task.request(i)));
-    const requests = chunk.map((i) => task.request(i));
-    const responses = chunk.map((i) => answers[asked.indexOf(i)]!);
+  /** Scores answered documents, stores them as one sink write, and counts them. */
+  const store = async (chunk: number[], responses: ModelResponse[]): Promise<void> => {
     // Scored concurrently: MATH checks run in the grading pool's worker threads.
     const scores: ItemScore[] = await Promise.all(chunk.map((i, j) => task.score(i, responses[j]!)));
     const batch: ItemRecord[] = chunk.map((i, j) => {
-      const request = requests[j]!;
+      const request = task.request(i);
       const response = responses[j]!;
       const score = scores[j]!;
       const doc = task.docs[i]!;
@@ -312,8 +294,101 @@ async function runTask(
     for (const r of batch) byIndex[r.docIndex] = r;
     scored += batch.length;
     report();
+  };
+
+  if (options.model.streamsGenerations && pending.length > 0 && pending.every((i) => task.request(i).kind === 'generate_until')) {
+    await generateStreaming(options, task, pending, store);
+    return (range ? byIndex.slice(first, last) : byIndex) as ItemRecord[];
+  }
+
+  for (let start = 0; start < pending.length; ) {
+    options.signal?.throwIfAborted();
+    let chunk: number[];
+    let asked: number[];
+    if (range) {
+      // A range evaluates the same model batches a whole-task run would (documents [kB, (k+1)B) together) and
+      // keeps its own documents' answers: batched float kernels make a logprob depend on its batch peers, so
+      // this is what keeps every record independent of how the task was split.
+      const block = Math.floor(pending[start]! / chunkDocs);
+      chunk = [];
+      while (start < pending.length && Math.floor(pending[start]! / chunkDocs) === block) chunk.push(pending[start++]!);
+      asked = Array.from({ length: Math.min(total, (block + 1) * chunkDocs) - block * chunkDocs }, (_, j) => block * chunkDocs + j);
+    } else {
+      chunk = pending.slice(start, start + chunkDocs);
+      asked = chunk;
+      start += chunkDocs;
+    }
+    const answers = await answer(options, asked.map((i) => task.request(i)));
+    await store(
+      chunk,
+      chunk.map((i) => answers[asked.indexOf(i)]!),
+    );
   }
   return (range ? byIndex.slice(first, last) : byIndex) as ItemRecord[];
+}
+
+/**
+ * A generation task's pending documents in one call to a model that streams its results: the model keeps its
+ * batch full across the whole task (a finished row's slot goes to the next prompt at once) instead of waiting, chunk
+ * by chunk, for each chunk's longest row. Every answer is scored and stored as soon as it arrives (answers that
+ * arrive while a write is under way go together in the next write), so a crash loses only the rows in flight.
+ * Greedy decoding gives a row the same tokens whatever rows share its batch (the engine's tests check this), so a
+ * range computes only its own documents.
+ */
+async function generateStreaming(
+  options: EvaluateOptions,
+  task: PreparedTask,
+  docs: number[],
+  store: (chunk: number[], responses: ModelResponse[]) => Promise<void>,
+): Promise<void> {
+  const requests = docs.map((i) => {
+    const r = task.request(i);
+    if (r.kind !== 'generate_until') throw new Error(`${task.name} document ${i}: expected a generation request`);
+    return { context: r.context, until: r.until, maxTokens: r.maxTokens };
+  });
+  // Stops the model when storing fails, so the error surfaces now rather than after the whole task.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const delivered = new Set<number>();
+  let waiting: number[] = [];
+  const answers = new Map<number, ModelResponse>();
+  let failure: { error: unknown } | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): void => {
+    writing = writing.then(async () => {
+      if (failure || waiting.length === 0) return;
+      const positions = waiting;
+      waiting = [];
+      try {
+        await store(
+          positions.map((j) => docs[j]!),
+          positions.map((j) => answers.get(j)!),
+        );
+      } catch (error) {
+        failure = { error };
+        stop.abort(error);
+      }
+      for (const j of positions) answers.delete(j);
+    });
+  };
+  const onResult = (j: number, g: GenerateResult): void => {
+    if (delivered.has(j) || j < 0 || j >= docs.length) return;
+    delivered.add(j);
+    answers.set(j, { kind: 'generate_until', text: g.text, finishReason: g.finishReason });
+    waiting.push(j);
+    flush();
+  };
+  let results: GenerateResult[] = [];
+  try {
+    results = await options.model.generate(requests, { signal, onResult });
+  } catch (err) {
+    await writing;
+    throw failure ? failure.error : err;
+  }
+  if (results.length !== requests.length) throw new Error(`the model returned ${results.length}/${requests.length} generations`);
+  results.forEach((g, j) => onResult(j, g));
+  await writing;
+  if (failure) throw failure.error;
 }
 
 /** Flattens multiple-choice continuations into one log-likelihood call and generations into one generate call. */

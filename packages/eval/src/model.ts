@@ -36,10 +36,21 @@ export interface Progress {
 
 export interface RequestOptions {
   onProgress?: (p: Progress) => void;
+  /**
+   * Generation: called with each request's result (its index in the call) as soon as it is known, before the call
+   * returns. Only models that set `streamsGenerations` are expected to call it.
+   */
+  onResult?: (index: number, result: GenerateResult) => void;
   signal?: AbortSignal;
 }
 
 export interface LanguageModel {
   loglikelihood(requests: LoglikelihoodRequest[], options?: RequestOptions): Promise<LoglikelihoodResult[]>;
   generate(requests: GenerateRequest[], options?: RequestOptions): Promise<GenerateResult[]>;
+  /**
+   * The model reports each generation through `onResult` as it finishes and keeps its batch full across a whole
+   * call (continuous batching). The evaluator then hands it a task's generations in one call and stores each item
+   * as it arrives; other models get one call per chunk of documents.
+   */
+  readonly streamsGenerations?: boolean;
 }

@@ -1,7 +1,7 @@
 import { leftPadded, paddingGroups, SharedPrefix } from './batch.ts';
 import type { Decoder, ForwardResult } from './decoder.ts';
 import type { FastPathOptions } from './fast.ts';
-import { concatCaches, type KvCache, padMask, selectCacheRows } from './kv-cache.ts';
+import { concatCaches, type KvCache, padMask, selectCacheRows, selectCacheRowsAndPositions } from './kv-cache.ts';
 import type { TextTokenizer } from './tokenizer.ts';
 
 export interface GenerateRequest {
@@ -22,6 +22,8 @@ export interface GenerateOptions {
   maxLength: number;
   fast: FastPathOptions;
   onProgress?: (done: number, total: number) => void;
+  /** Called with each request's result (by its index in the call) as soon as the row finishes. */
+  onResult?: (index: number, result: GenerateResult) => void;
   signal?: AbortSignal;
 }
 
@@ -93,6 +95,7 @@ export async function generate(
   const finish = (row: Row, reason: FinishReason) => {
     const text = cutAtStops(tok.decode(row.generated, { skipSpecialTokens: true }), row.stops);
     results[row.index] = { text, finishReason: reason };
+    options.onResult?.(row.index, results[row.index]!);
     options.onProgress?.(++done, requests.length);
   };
   /** Takes one generated token for a row; returns whether the row goes on generating. */
@@ -177,16 +180,47 @@ export async function generate(
   return results;
 }
 
+/**
+ * Keeps the rows at `keep`. With a KV cache, positions that none of the kept rows attends to (padding for all of
+ * them: left padding of rows that have left, or the gap between a shared prefix and rows admitted later) are
+ * dropped from the cache and the mask, so a batch that keeps taking new rows over a whole task stays as long as
+ * its rows need rather than growing by every step it has ever run. Positions count real tokens only, so every
+ * row sees the same positions and keys as before.
+ */
 function selectActive(active: Active, keep: number[]): Active {
-  if (keep.length === active.rows.length) return active;
-  const mask = new BigInt64Array(keep.length * active.length);
-  keep.forEach((b, i) => mask.set(active.mask.subarray(b * active.length, (b + 1) * active.length), i * active.length));
+  const runs = active.cache ? attendedRuns(active, keep) : [[0, active.length] as [number, number]];
+  const length = runs.reduce((n, [a, b]) => n + b - a, 0);
+  if (keep.length === active.rows.length && length === active.length) return active;
+  const mask = new BigInt64Array(keep.length * length);
+  keep.forEach((b, i) => {
+    let to = i * length;
+    for (const [from, end] of runs) {
+      mask.set(active.mask.subarray(b * active.length + from, b * active.length + end), to);
+      to += end - from;
+    }
+  });
   return {
     rows: keep.map((b) => active.rows[b]!),
-    cache: active.cache && selectCacheRows(active.cache, keep),
+    cache: active.cache && (length === active.length ? selectCacheRows(active.cache, keep) : selectCacheRowsAndPositions(active.cache, keep, runs)),
     mask,
-    length: active.length,
+    length,
   };
+}
+
+/** The `[start, end)` runs of positions that at least one of the kept rows attends to. */
+function attendedRuns(active: Active, keep: number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let t = 0; t < active.length; t++) {
+    const used = keep.some((b) => active.mask[b * active.length + t] === 1n);
+    if (used && start < 0) start = t;
+    if (!used && start >= 0) {
+      runs.push([start, t]);
+      start = -1;
+    }
+  }
+  if (start >= 0) runs.push([start, active.length]);
+  return runs;
 }
 
 function mergeActive(a: Active, b: Active): Active {

@@ -64,6 +64,36 @@ export function selectCacheRows(cache: KvCache, rows: number[]): KvCache {
   );
 }
 
+/**
+ * Keeps the given batch rows and only the positions in `runs` (`[start, end)` ranges, in order): the columns no
+ * kept row attends to (padding for every one of them) are dropped, so a batch that keeps taking new rows does not
+ * carry ever more padding.
+ */
+export function selectCacheRowsAndPositions(cache: KvCache, rows: number[], runs: [number, number][]): KvCache {
+  const length = runs.reduce((n, [a, b]) => n + b - a, 0);
+  return mapCache(
+    cache,
+    (t) => {
+      const [, h, len, d] = dims(t);
+      const src = t.data as CacheArray;
+      const dst = alloc(t, rows.length * h * length * d);
+      let to = 0;
+      for (const r of rows) {
+        for (let k = 0; k < h; k++) {
+          const base = (r * h + k) * len * d;
+          for (const [a, b] of runs) {
+            dst.set(src.subarray(base + a * d, base + b * d), to);
+            to += (b - a) * d;
+          }
+        }
+      }
+      return new ort.Tensor(t.type as 'float32', dst, [rows.length, h, length, d]);
+    },
+    rows.length,
+    length,
+  );
+}
+
 /** The first `rows` batch rows of a cache, as views of its memory (no copy). */
 export function leadingRows(cache: KvCache, rows: number): KvCache {
   if (rows === cache.batch) return cache;
