@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { evaluate, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
+import { settingsConfig, type EvalSettings } from '@sciboard/eval';
 import { openDb, runConfigHash, scoresFromLmEvalResults, sha256, type ModelInput, type RunConfig, type Store } from '@sciboard/db';
 
 export const HARNESS_VERSION = 'sciboard-0.1.0';
@@ -21,6 +22,8 @@ export interface RunSettings {
   /** Scoring deviations; only non-default choices enter the run's identity (its config hash). */
   hendrycksExtraction?: 'lm-eval' | 'boxed-first';
   stringEqualityFirst?: boolean;
+  /** Chat template, system instruction, generation arguments, seeds: non-default ones enter the run's identity. */
+  prompt?: EvalSettings;
 }
 
 /**
@@ -37,6 +40,7 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
     // Added only when a deviation is chosen, so runs with lm-eval's scoring keep the identity they had.
     ...(s.hendrycksExtraction === 'boxed-first' ? { hendrycksExtraction: 'boxed-first' } : {}),
     ...(s.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
+    ...settingsConfig(s.prompt ?? {}),
   };
   const existing = await store.findRun(modelId, task, runConfigHash(config));
   const run =
@@ -76,6 +80,7 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
           scoring: results.config['scoring'] ?? null,
           bootstrapIters: results.config['bootstrap_iters'] ?? null,
           promptHash: sha256(prompts.join('\n')),
+          ...(results.chat_template_sha ? { chatTemplateSha: results.chat_template_sha } : {}),
         },
       });
     },

@@ -5,12 +5,13 @@ import { evaluate, formatResultsTable, JsonlSink, type EvaluationOutput, type Re
 import { loadModel } from '@sciboard/onnx';
 import { deviceOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, positiveSeconds } from '../options.ts';
 import { formatDuration } from '../progress.ts';
+import { addPromptOptions, chatTemplateFor, promptSettings, type PromptOptions } from '../promptOptions.ts';
 import { dataDirFor, parseTasksOption } from './requests.ts';
 import { gateCommand } from './gate.ts';
 import { tasksOrBoard } from '../boardPlan.ts';
 import { openRunRecord, type RunRecord, type StoreAndGateOptions } from '../record.ts';
 
-export interface EvalCommandOptions {
+export interface EvalCommandOptions extends PromptOptions {
   model: string;
   tasks: string;
   numFewshot?: number;
@@ -44,6 +45,9 @@ export async function runEval(
 ): Promise<EvaluationOutput & { outputDir: string }> {
   const { tasks, needsDataDir } = parseTasksOption(opts.tasks);
   const dataDir = dataDirFor(opts.dataDir, needsDataDir, opts.tasks);
+  const settings = promptSettings(opts);
+  const chatTemplate = chatTemplateFor(opts.model, settings, (line) => io.stderr.write(`${line}\n`));
+  if (chatTemplate) io.stderr.write(`chat template: ${chatTemplate.source}${chatTemplate.name ? ` ("${chatTemplate.name}")` : ''}\n`);
   const model = await loadModel(opts.model, { device: opts.device, batchSize: opts.batchSize, ...(opts.threads ? { threads: opts.threads } : {}) });
   try {
     io.stderr.write(`model: ${model.name}, provider: ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`);
@@ -98,6 +102,9 @@ export async function runEval(
           ...(opts.graderThreads ? { graderThreads: opts.graderThreads } : {}),
         },
         ...(opts.bootstrapIters !== undefined ? { bootstrapIters: opts.bootstrapIters } : {}),
+        settings,
+        ...(chatTemplate ? { chatTemplate } : {}),
+        onWarning: (w) => io.stderr.write(`warning: ${w}\n`),
       });
     } finally {
       process.off('SIGINT', onSigint);
@@ -137,7 +144,7 @@ function progressLine(p: TaskProgress): string {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('eval')
     .description('Score an ONNX checkpoint on tasks, groups or spec-file suites, as lm-evaluation-harness would')
     .requiredOption('--model <dir>', 'checkpoint folder (config.json, tokenizer.json, model.onnx)')
@@ -160,13 +167,15 @@ export function register(program: Command): void {
     .option('--max-drop <points>', 'with --gate-against: drop in points tolerated before significance is asked')
     .option('--alpha <level>', 'with --gate-against: family-wise significance level (default 0.05)')
     .option('--junit <file>', 'with --gate-against: write JUnit XML')
-    .option('--summary <file>', 'with --gate-against: append a Markdown summary')
-    .action(async (opts: EvalCommandOptions & StoreAndGateOptions & { board?: string }) => {
+    .option('--summary <file>', 'with --gate-against: append a Markdown summary');
+  addPromptOptions(command).action(async (opts: EvalCommandOptions & StoreAndGateOptions & { board?: string }) => {
       opts.tasks = tasksOrBoard(opts);
+      // Chat template, system instruction, generation arguments and seeds are part of the run's identity.
+      const prompt = promptSettings(opts);
       // The run is recorded at its first stored batch, once the checkpoint has loaded and every task's
       // documents have been read: a bad checkpoint, task list or dataset leaves the database as it was.
       let opening: Promise<RunRecord> | undefined;
-      const record = (): Promise<RunRecord> => (opening ??= openRunRecord(opts));
+      const record = (): Promise<RunRecord> => (opening ??= openRunRecord({ ...opts, prompt }));
       const deferredSink: ResultSink = {
         completed: async (task) => (await record()).sink.completed(task),
         write: async (items) => (await record()).sink.write(items),

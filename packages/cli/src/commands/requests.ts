@@ -1,13 +1,16 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { parseTaskArguments, resolveTasks, UnknownTaskError, type TaskDefinition } from '@sciboard/eval';
+import { applyPromptFormat, LM_EVAL_SEEDS, parseTaskArguments, resolveTasks, UnknownTaskError, type TaskDefinition } from '@sciboard/eval';
 import { UsageError } from '../main.ts';
 import { chooseDataDir } from '../dataDir.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
+import { addPromptOptions, chatTemplateFor, promptSettings, type PromptOptions } from '../promptOptions.ts';
 
-export interface RequestsOptions {
+export interface RequestsOptions extends PromptOptions {
   tasks: string;
+  /** The checkpoint whose chat template --apply-chat-template uses. */
+  model?: string;
   numFewshot?: number;
   limit?: number;
   dataDir?: string;
@@ -42,34 +45,45 @@ export function dataDirFor(given: string | undefined, needsDataDir: boolean, tas
   return chooseDataDir(given, { needed: needsDataDir, tasks });
 }
 
-/** One JSON object per document: what would be sent to the model, and the gold answer. */
-export function* requestLines(options: RequestsOptions): Generator<string> {
+/**
+ * One JSON object per document: what would be sent to the model (with a chat template, the rendered prompt as
+ * `context`), and the gold answer.
+ */
+export function* requestLines(options: RequestsOptions, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Generator<string> {
+  const settings = promptSettings(options);
+  const chatTemplate = chatTemplateFor(options.model, settings, warn);
   const { definitions, needsDataDir } = parseTasksOption(options.tasks);
   const dataDir = dataDirFor(options.dataDir, needsDataDir, options.tasks);
+  const fewshotSeed = (settings.seed ?? LM_EVAL_SEEDS).fewshot_seed;
   for (const def of definitions) {
-    const task = def.prepare({ dataDir, numFewshot: options.numFewshot });
+    const task = applyPromptFormat(def.prepare({ dataDir, numFewshot: options.numFewshot, fewshotSeed }), {
+      settings,
+      ...(chatTemplate ? { chatTemplate } : {}),
+      onWarning: (w) => warn(`warning: ${w}`),
+    });
     const n = options.limit === undefined ? task.docs.length : Math.min(options.limit, task.docs.length);
     for (let i = 0; i < n; i++) {
       const req = task.request(i);
       const body =
         req.kind === 'loglikelihood'
           ? { request_type: 'loglikelihood', context: req.context, continuations: req.continuations }
-          : { request_type: 'generate_until', context: req.context, until: req.until };
+          : { request_type: 'generate_until', context: req.context, until: req.until, max_gen_toks: req.maxTokens };
       yield JSON.stringify({ task: task.name, doc_index: i, ...body, gold: task.target(i) });
     }
   }
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('requests')
-    .description('Print the requests a run would send (one JSON line per document), without a model')
+    .description('Print the requests a run would send (one JSON line per document), without running a model')
     .requiredOption('--tasks <list>', 'comma-separated tasks, groups or spec files (.yaml/.json)')
+    .option('--model <dir>', 'checkpoint folder whose chat template --apply-chat-template renders (only its tokenizer files are read)')
     .option('--num-fewshot <k>', 'few-shot examples (default: each task\'s own, as lm-eval)', nonNegativeInt('--num-fewshot'))
     .option('--limit <n>', 'first N documents of each task', positiveInt('--limit'))
     .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then the `sciboard data pull` cache)')
-    .option('--out <file>', 'write to this file instead of stdout')
-    .action(async (opts: RequestsOptions & { out?: string }) => {
+    .option('--out <file>', 'write to this file instead of stdout');
+  addPromptOptions(command).action(async (opts: RequestsOptions & { out?: string }) => {
       const out = opts.out ? createWriteStream(opts.out) : process.stdout;
       for (const line of requestLines(opts)) {
         if (!out.write(`${line}\n`)) await once(out, 'drain');
