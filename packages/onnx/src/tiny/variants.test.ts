@@ -60,8 +60,8 @@ describe('precision variants of the tiny model, in the transformers.js layout', 
 
   it('holds what each precision is: float16 cache and logits, MatMulNBits, MatMulInteger', () => {
     const elem = (m: onnxProto.onnx.ModelProto, name: string) =>
-      [...m.graph!.input, ...m.graph!.output].find((v) => v.name === name)?.type?.tensorType?.elemType;
-    const ops = (m: onnxProto.onnx.ModelProto) => new Set(m.graph!.node.map((n) => n.opType));
+      [...(m.graph!.input ?? []), ...(m.graph!.output ?? [])].find((v) => v.name === name)?.type?.tensorType?.elemType;
+    const ops = (m: onnxProto.onnx.ModelProto) => new Set((m.graph!.node ?? []).map((n) => n.opType));
     const fp16 = graphOf(join(dir, 'onnx/model_fp16.onnx'));
     expect([elem(fp16, 'past_key_values.0.key'), elem(fp16, 'present.1.value'), elem(fp16, 'logits')]).toEqual(Array(3).fill(onnx.TensorProto.DataType.FLOAT16));
     const q4 = graphOf(join(dir, 'onnx/model_q4.onnx'));
