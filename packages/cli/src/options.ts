@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { DTYPES, type Dtype } from '@sciboard/onnx/layout';
 
 export function positiveInt(flag: string): (value: string) => number {
   return (value: string) => {
@@ -33,3 +34,11 @@ export function hendrycksExtractionOption(value: string): 'lm-eval' | 'boxed-fir
   if (value === 'lm-eval' || value === 'boxed-first') return value;
   throw new InvalidArgumentError(`--hendrycks-extraction must be lm-eval or boxed-first, got "${value}"`);
 }
+
+/** `--dtype`: which published graph of a checkpoint folder to load, in transformers.js's precision names. */
+export function dtypeOption(value: string): Dtype {
+  if ((DTYPES as readonly string[]).includes(value)) return value as Dtype;
+  throw new InvalidArgumentError(`--dtype must be one of ${DTYPES.join(', ')}, got "${value}"`);
+}
+
+export const DTYPE_HELP = `graph to load from a folder holding several precisions: ${DTYPES.join(' | ')} (onnx/model_q4.onnx for q4, as transformers.js picks; default fp32)`;

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { evaluate, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
 import { settingsConfig, type EvalSettings } from '@sciboard/eval';
+import type { Dtype } from '@sciboard/onnx/layout';
 import { openDb, runConfigHash, scoresFromLmEvalResults, sha256, type ModelInput, type RunConfig, type Store } from '@sciboard/db';
 
 export const HARNESS_VERSION = 'sciboard-0.1.0';
@@ -24,6 +25,18 @@ export interface RunSettings {
   stringEqualityFirst?: boolean;
   /** Chat template, system instruction, generation arguments, seeds: non-default ones enter the run's identity. */
   prompt?: EvalSettings;
+  /** The checkpoint's precision that ran (`--dtype`): part of the run's identity. */
+  dtype?: Dtype;
+  /** The graph file that ran, relative to the checkpoint (`onnx/model_q4.onnx`): recorded, not part of the identity. */
+  graphFile?: string;
+}
+
+/**
+ * A run configuration's `dtype`: lm-eval's torch names for the float types (fp32 runs keep the identity they had),
+ * transformers.js's names for the quantised ones.
+ */
+export function runDtype(dtype: Dtype | undefined): string {
+  return dtype === undefined || dtype === 'fp32' ? 'float32' : dtype === 'fp16' ? 'float16' : dtype;
 }
 
 /**
@@ -35,7 +48,7 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
     numFewshot: s.numFewshot ?? null,
     limit: s.limit ?? null,
     batchSize: s.batchSize ?? null,
-    dtype: 'float32',
+    dtype: runDtype(s.dtype),
     harnessVersion: HARNESS_VERSION,
     // Added only when a deviation is chosen, so runs with lm-eval's scoring keep the identity they had.
     ...(s.hendrycksExtraction === 'boxed-first' ? { hendrycksExtraction: 'boxed-first' } : {}),
@@ -54,6 +67,7 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
     device: s.device ?? null,
     provider: s.provider ?? null,
     error: null,
+    ...(s.graphFile ? { config: { ...config, graphFile: s.graphFile } } : {}),
   });
   return {
     runId: run.id,
@@ -74,6 +88,7 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
         throughput: items / Math.max(seconds, 1e-3),
         config: {
           ...config,
+          ...(s.graphFile ? { graphFile: s.graphFile } : {}),
           numFewshot: config.numFewshot ?? (shots.length === 1 ? shots[0]! : null),
           taskVersions: results.versions,
           // How the scores were made: extraction, equivalence time limit, bootstrap_iters and lm-eval's seeds.

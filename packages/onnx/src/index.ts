@@ -9,4 +9,5 @@ export type { Device, Provider } from './session.ts';
 export { encodePair, type LoglikelihoodRequest, type LoglikelihoodResult } from './loglikelihood.ts';
 export { cutAtStops, type GenerateRequest, type GenerateResult, type FinishReason } from './generate.ts';
 export * from './tiny/index.ts';
+export { TINY_DTYPES, type TinyDtype } from './tiny/variants.ts';
 export { loadModelInWorker, WorkerLanguageModel } from './worker/host.ts';

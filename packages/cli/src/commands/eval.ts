@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { evaluate, formatResultsTable, JsonlSink, type EvaluationOutput, type ResultSink, type TaskProgress } from '@sciboard/eval';
 import { loadModel } from '@sciboard/onnx';
-import { deviceOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, positiveSeconds } from '../options.ts';
+import { selectGraph, type Dtype } from '@sciboard/onnx/layout';
+import { DTYPE_HELP, deviceOption, dtypeOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, positiveSeconds } from '../options.ts';
 import { formatDuration } from '../progress.ts';
 import { addPromptOptions, chatTemplateFor, promptSettings, type PromptOptions } from '../promptOptions.ts';
 import { dataDirFor, parseTasksOption } from './requests.ts';
@@ -21,6 +22,10 @@ export interface EvalCommandOptions extends PromptOptions {
   dataDir?: string;
   output?: string;
   threads?: number;
+  /** Which published graph of the folder to load (transformers.js's precision names); default fp32. */
+  dtype?: Dtype;
+  /** The graph file that will run, relative to the checkpoint (recorded with the run). */
+  graphFile?: string;
   /** hendrycks_math answer span: lm-eval's (default) or the boxed-first deviation. */
   hendrycksExtraction?: 'lm-eval' | 'boxed-first';
   stringEqualityFirst?: boolean;
@@ -48,9 +53,16 @@ export async function runEval(
   const settings = promptSettings(opts);
   const chatTemplate = chatTemplateFor(opts.model, settings, (line) => io.stderr.write(`${line}\n`));
   if (chatTemplate) io.stderr.write(`chat template: ${chatTemplate.source}${chatTemplate.name ? ` ("${chatTemplate.name}")` : ''}\n`);
-  const model = await loadModel(opts.model, { device: opts.device, batchSize: opts.batchSize, ...(opts.threads ? { threads: opts.threads } : {}) });
+  const model = await loadModel(opts.model, {
+    device: opts.device,
+    batchSize: opts.batchSize,
+    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.dtype ? { dtype: opts.dtype } : {}),
+  });
   try {
-    io.stderr.write(`model: ${model.name}, provider: ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`);
+    io.stderr.write(
+      `model: ${model.name} (${model.graphFile}, ${model.dtype}), provider: ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`,
+    );
     const outputDir = resolve(opts.output ?? join('.sciboard', 'output', model.name));
     mkdirSync(outputDir, { recursive: true });
     const jsonl = new JsonlSink(join(outputDir, ITEMS_FILE));
@@ -143,6 +155,15 @@ function progressLine(p: TaskProgress): string {
   return `${p.task}: ${p.done}/${p.total} (${pct}%)${rate}${tail}${resumed}`;
 }
 
+/** The graph file a folder would load for `dtype`, or undefined when it would not load (the loader says why). */
+export function graphFileOf(dir: string, dtype: Dtype | undefined): string | undefined {
+  try {
+    return selectGraph(resolve(dir), dtype).file;
+  } catch {
+    return undefined;
+  }
+}
+
 export function register(program: Command): void {
   const command = program
     .command('eval')
@@ -155,6 +176,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'rows per forward pass; also documents per stored chunk', positiveInt('--batch-size'), 8)
     .option('--device <device>', 'auto | cpu | cuda', deviceOption, 'auto')
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
+    .option('--dtype <dtype>', DTYPE_HELP, dtypeOption)
     .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then the `sciboard data pull` cache)')
     .option('--output <dir>', 'results folder; a rerun resumes from it (default: .sciboard/output/<model name>/)')
     .option('--hendrycks-extraction <mode>', 'hendrycks_math answer span: lm-eval (between the first and last $) | boxed-first (deviation)', hendrycksExtractionOption)
@@ -170,6 +192,8 @@ export function register(program: Command): void {
     .option('--summary <file>', 'with --gate-against: append a Markdown summary');
   addPromptOptions(command).action(async (opts: EvalCommandOptions & StoreAndGateOptions & { board?: string }) => {
       opts.tasks = tasksOrBoard(opts);
+      // The graph that will run, recorded with the run (the loader's own rule; a folder it refuses fails there).
+      opts.graphFile = graphFileOf(opts.model, opts.dtype);
       // Chat template, system instruction, generation arguments and seeds are part of the run's identity.
       const prompt = promptSettings(opts);
       // The run is recorded at its first stored batch, once the checkpoint has loaded and every task's

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { loadModel, type GenerateRequest, type LoglikelihoodRequest } from '@sciboard/onnx';
 import { UsageError } from '../main.ts';
 import { ProgressReporter } from '../progress.ts';
-import { deviceOption, positiveInt } from '../options.ts';
+import type { Dtype } from '@sciboard/onnx/layout';
+import { DTYPE_HELP, deviceOption, dtypeOption, positiveInt } from '../options.ts';
 
 type ScoreRequest = ({ type: 'loglikelihood' } & LoglikelihoodRequest) | ({ type: 'generate' } & GenerateRequest);
 
@@ -60,11 +61,12 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'rows per forward pass', positiveInt('--batch-size'), 8)
     .option('--device <device>', 'auto | cuda | cpu', deviceOption, 'auto')
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
-    .action(async (opts: { model: string; requests: string; out?: string; batchSize: number; device: 'auto' | 'cuda' | 'cpu'; threads?: number }) => {
+    .option('--dtype <dtype>', DTYPE_HELP, dtypeOption)
+    .action(async (opts: { model: string; requests: string; out?: string; batchSize: number; device: 'auto' | 'cuda' | 'cpu'; threads?: number; dtype?: Dtype }) => {
       const requests = await readRequests(opts.requests);
-      const model = await loadModel(opts.model, { device: opts.device, batchSize: opts.batchSize, threads: opts.threads });
+      const model = await loadModel(opts.model, { device: opts.device, batchSize: opts.batchSize, threads: opts.threads, ...(opts.dtype ? { dtype: opts.dtype } : {}) });
       process.stderr.write(
-        `model ${model.name}: execution provider ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`,
+        `model ${model.name} (${model.graphFile}, ${model.dtype}): execution provider ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`,
       );
       try {
         const ll = requests.flatMap((r, i) => (r.type === 'loglikelihood' ? [{ i, r }] : []));

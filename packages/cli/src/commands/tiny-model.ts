@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { tinyModelPresets, writeTinyModel, type TinyModelOptions } from '@sciboard/onnx';
+import { TINY_DTYPES, tinyModelPresets, writeTinyModel, type TinyDtype, type TinyModelOptions } from '@sciboard/onnx';
 import { UsageError } from '../main.ts';
 import { positiveInt, nonNegativeInt } from '../options.ts';
 
@@ -20,11 +20,15 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (same options, same bytes)', nonNegativeInt('--seed'))
     .option('--add-bos', 'a tokenizer that puts a BOS token before every sequence, as Llama 3 does')
     .option('--external-data', 'write the weights to model.onnx_data beside the graph')
-    .action(async (opts: Record<string, unknown> & { out: string; preset: string }) => {
+    .option('--dtype <list>', `write these precisions in the transformers.js layout (onnx/model.onnx, onnx/model_fp16.onnx, …): ${TINY_DTYPES.join(',')}`)
+    .action(async (opts: Record<string, unknown> & { out: string; preset: string; dtype?: string }) => {
       if (!(opts.preset in tinyModelPresets)) {
         throw new UsageError(`--preset must be one of ${Object.keys(tinyModelPresets).join(', ')}, got "${opts.preset}"`);
       }
       const preset = tinyModelPresets[opts.preset as Preset];
+      const dtypes = opts.dtype?.split(',').map((d) => d.trim());
+      const unknown = dtypes?.filter((d) => !(TINY_DTYPES as readonly string[]).includes(d));
+      if (unknown?.length) throw new UsageError(`--dtype takes a comma-separated list of ${TINY_DTYPES.join(', ')}, got "${unknown.join(',')}"`);
       const pick = <K extends keyof TinyModelOptions>(k: K, v: unknown) => (v === undefined ? {} : { [k]: v });
       const options: TinyModelOptions = {
         ...preset,
@@ -37,6 +41,7 @@ export function register(program: Command): void {
         ...pick('seed', opts.seed),
         ...pick('addBos', opts.addBos),
         ...pick('externalData', opts.externalData),
+        ...pick('dtypes', dtypes as TinyDtype[] | undefined),
       };
       const info = await writeTinyModel(opts.out, options);
       process.stdout.write(
