@@ -1,4 +1,5 @@
 import { canonicalJson, DuplicateSubmissionError, sha256, UNKNOWN_SIZE_BAND, withTransaction, type Model, type RunConfig, type ShardRow, type Store, type SubmissionRow } from '@sciboard/db';
+import { checkEvalSettings, ChatTemplateError, loadChatTemplate, SettingsError, settingsConfig, type EvalSettings } from '@sciboard/eval';
 import { SubmissionError } from './checkpoint.ts';
 import { planSubsets, type SubsetPlan } from './plan.ts';
 import { planRanges, type TaskSplit } from './ranges.ts';
@@ -26,6 +27,8 @@ export interface SubmissionRequest {
   /** Where the tasks' data is read to count their documents (default: the workers' default folder). */
   dataDir?: string;
   submittedBy?: string;
+  /** lm-eval's chat template, system instruction, few-shot turns, generation arguments and seeds. */
+  settings?: EvalSettings;
 }
 
 /** What a submission's payload holds: everything a worker needs to run its shards. */
@@ -39,14 +42,33 @@ export interface SubmissionPayload {
   boards: string[] | null;
   tasks: string[] | null;
   submittedBy: string | null;
+  /** Prompt and generation settings every shard runs with (absent in submissions made before they existed). */
+  settings?: EvalSettings;
 }
 
 export type EnqueueOutcome =
   | { kind: 'queued'; submission: SubmissionRow; shards: ShardRow[] }
   | { kind: 'duplicate'; submission: SubmissionRow; runIds: number[] };
 
-export function runConfigFor(limit: number | undefined): RunConfig {
-  return { numFewshot: null, limit: limit ?? null, batchSize: null, dtype: 'float32', harnessVersion: HARNESS_VERSION };
+/** A submission run's configuration: non-default prompt settings are part of it (and of its identity). */
+export function runConfigFor(limit: number | undefined, settings: EvalSettings = {}): RunConfig {
+  return { numFewshot: null, limit: limit ?? null, batchSize: null, dtype: 'float32', harnessVersion: HARNESS_VERSION, ...settingsConfig(settings) };
+}
+
+/**
+ * The settings checked as lm-eval would check them, and a chat template asked for found in the checkpoint folder
+ * (`checkpoint` already confined by the caller), so a submission that cannot run is refused before it is queued.
+ */
+export function checkSubmissionSettings(checkpoint: string, settings: EvalSettings | undefined): EvalSettings {
+  try {
+    const checked = checkEvalSettings(settings ?? {});
+    if (checked.applyChatTemplate) loadChatTemplate(checkpoint, typeof checked.applyChatTemplate === 'string' ? checked.applyChatTemplate : undefined);
+    return checked;
+  } catch (err) {
+    if (err instanceof SettingsError) throw new SubmissionError(err.message, err.field);
+    if (err instanceof ChatTemplateError) throw new SubmissionError(`apply_chat_template: ${err.message}`, 'apply_chat_template');
+    throw err;
+  }
 }
 
 export function payloadOf(submission: SubmissionRow): SubmissionPayload {
@@ -70,10 +92,11 @@ export async function enqueueSubmission(store: Store, queue: ShardQueue, request
   if (request.limit !== undefined && !(Number.isInteger(request.limit) && request.limit > 0)) {
     throw new SubmissionError(`limit: expected a positive integer, got ${request.limit}`, 'limit');
   }
+  const settings = checkSubmissionSettings(request.checkpoint, request.settings);
   const plans = planSubsets(request);
   // The split is not part of the key: the results do not depend on it, so another shard size is the same work.
   const dedupeKey = sha256(
-    canonicalJson({ contentHash: request.contentHash, subsets: plans.map((p) => [p.subset, p.tasks]), config: runConfigFor(request.limit) }),
+    canonicalJson({ contentHash: request.contentHash, subsets: plans.map((p) => [p.subset, p.tasks]), config: runConfigFor(request.limit, settings) }),
   );
   const existing = await store.findSubmissionByDedupeKey(dedupeKey);
   if (existing) return { kind: 'duplicate', submission: existing, runIds: payloadOf(existing).subsets.map((s) => s.runId) };
@@ -91,7 +114,7 @@ export async function enqueueSubmission(store: Store, queue: ShardQueue, request
   // the winner's submission.
   let created: { submission: SubmissionRow; shards: ShardRow[] };
   try {
-    created = await insertSubmission(store, request, plans, splits, dedupeKey, known);
+    created = await insertSubmission(store, { ...request, settings }, plans, splits, dedupeKey, known);
   } catch (err) {
     const winner = err instanceof DuplicateSubmissionError ? await store.findSubmissionByDedupeKey(dedupeKey) : undefined;
     if (winner) return { kind: 'duplicate', submission: winner, runIds: payloadOf(winner).subsets.map((s) => s.runId) };
@@ -116,7 +139,7 @@ function insertSubmission(store: Store, request: SubmissionRequest, plans: Subse
       contentHash: request.contentHash,
       submittedBy: request.submittedBy,
     });
-    const config = runConfigFor(request.limit);
+    const config = runConfigFor(request.limit, request.settings);
     const subsets = [];
     for (const plan of plans) {
       const run = await tx.createRun({ modelId: model.id, task: plan.subset, config, status: 'pending', source: 'measured' });
@@ -131,6 +154,7 @@ function insertSubmission(store: Store, request: SubmissionRequest, plans: Subse
       boards: request.boards ?? null,
       tasks: request.tasks ?? null,
       submittedBy: request.submittedBy ?? null,
+      ...(request.settings && Object.keys(request.settings).length ? { settings: request.settings } : {}),
     };
     return tx.createSubmission({
       payload: payload as unknown as Record<string, unknown>,

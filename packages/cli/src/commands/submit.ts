@@ -1,14 +1,15 @@
 import { existsSync, openAsBlob, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { openDb, resolveTarget } from '@sciboard/db';
 import { loadModel } from '@sciboard/onnx';
-import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, openShardQueue, parseParams, SubmissionError, type EnqueueOutcome } from '@sciboard/queue';
+import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, openShardQueue, parseParams, shardSizeProblem, SubmissionError, type EnqueueOutcome } from '@sciboard/queue';
 import { UsageError } from '../main.ts';
 import { positiveInt } from '../options.ts';
 import { chooseDataDir } from '../dataDir.ts';
+import { addPromptOptions, promptSettings, type PromptOptions } from '../promptOptions.ts';
 
-export interface SubmitOptions {
+export interface SubmitOptions extends PromptOptions {
   name: string;
   params?: string;
   family?: string;
@@ -25,6 +26,13 @@ export interface SubmitOptions {
 
 const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
 
+/** `--shard-size`: the rule the site's API and form apply to `shardSize` too. */
+function shardSizeOption(value: string): number {
+  const problem = shardSizeProblem(value);
+  if (problem) throw new InvalidArgumentError(`--shard-size ${problem}`);
+  return Number(value);
+}
+
 /** Loads the graph and tokenizer on CPU once, so a broken checkpoint is refused before any work is queued. */
 async function checkLoads(dir: string): Promise<void> {
   try {
@@ -37,7 +45,7 @@ async function checkLoads(dir: string): Promise<void> {
 
 /** The files a site accepts in an upload: the top-level JSON files and the graph with its external weights. */
 function uploadFiles(dir: string, graphPath: string): string[] {
-  const top = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']
+  const top = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja']
     .map((f) => join(dir, f))
     .filter((p) => existsSync(p));
   const graphDir = dirname(graphPath);
@@ -52,8 +60,15 @@ async function submitToServer(dir: string, graphPath: string, opts: SubmitOption
   if (!opts.token) throw new UsageError('--server needs --token (create one with `sciboard token create` on the server)');
   const url = new URL('/api/submissions', opts.server);
   const form = new FormData();
-  const fields = { name: opts.name, params: opts.params, family: opts.family, license: opts.license, revision: opts.revision, boards: opts.board, tasks: opts.tasks, limit: opts.limit };
+  const fields = { name: opts.name, params: opts.params, family: opts.family, license: opts.license, revision: opts.revision, boards: opts.board, tasks: opts.tasks, limit: opts.limit, shardSize: opts.shardSize };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) form.set(key, String(value));
+  // The prompt settings as the API's fields (values the site parses exactly as this command line does).
+  const s = promptSettings(opts);
+  if (s.applyChatTemplate) form.set('applyChatTemplate', String(s.applyChatTemplate));
+  if (s.systemInstruction !== undefined) form.set('systemInstruction', s.systemInstruction);
+  if (s.applyChatTemplate) form.set('fewshotAsMultiturn', String(s.fewshotAsMultiturn));
+  if (s.genKwargs) form.set('genKwargs', JSON.stringify(s.genKwargs));
+  if (s.seed) form.set('seed', [s.seed.random_seed, s.seed.numpy_seed, s.seed.torch_seed, s.seed.fewshot_seed].map((v) => (v === null ? 'None' : String(v))).join(','));
   // Blobs backed by the files: the weights are streamed, never read into memory whole.
   for (const file of uploadFiles(dir, graphPath)) form.append('files', await openAsBlob(file), basename(file));
   const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${opts.token}` }, body: form }).catch((err: Error) => {
@@ -87,8 +102,8 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
   if (opts.board && opts.tasks) throw new UsageError('give --board or --tasks, not both');
   const dir = resolve(dirArg);
   if (opts.token && !opts.server) throw new UsageError('--token is for --server');
-  if (opts.server && opts.shardSize !== undefined) throw new UsageError('--shard-size is for the local queue; a site splits tasks with its own defaults');
   const params = opts.params === undefined ? undefined : parseParams(opts.params);
+  const settings = promptSettings(opts);
   const layout = checkCheckpointLayout(dir, params);
   await checkLoads(dir);
   if (opts.server) return submitToServer(dir, layout.graphPath, opts);
@@ -112,6 +127,7 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
         shardSize: opts.shardSize,
         dataDir: chooseDataDir(opts.dataDir, { needed: false, withCheckoutData: true }),
         submittedBy: process.env.USER,
+        settings,
       });
       const { line, json } = describe(outcome);
       process.stderr.write(`${line}\n`);
@@ -125,7 +141,7 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('submit')
     .description('Check a checkpoint and queue its evaluation (locally, or through a site with --server)')
     .argument('<dir>', 'checkpoint folder (config.json, tokenizer.json, ONNX graph)')
@@ -137,11 +153,11 @@ export function register(program: Command): void {
     .option('--board <boards>', 'boards whose subsets to run, comma-separated (default: science,math)')
     .option('--tasks <list>', 'tasks, groups or suite files to run instead of the boards, comma-separated')
     .option('--limit <n>', 'first N documents of each task (smoke tests, CI)', positiveInt('--limit'))
-    .option('--shard-size <n>', 'documents per item-range shard, so several workers share one task (default: 64 for generation tasks, 1000 for multiple choice)', positiveInt('--shard-size'))
+    .option('--shard-size <n>', 'documents per item-range shard, so several workers share one task (default: 64 for generation tasks, 1000 for multiple choice)', shardSizeOption)
     .option('--data-dir <dir>', 'datasets folder used to count each task\'s documents (default: as `sciboard worker`)')
     .option('--server <url>', 'upload the checkpoint to this site’s API instead of queueing in the local database')
-    .option('--token <token>', 'API token for --server')
-    .action(async (dir: string, opts: SubmitOptions) => {
+    .option('--token <token>', 'API token for --server');
+  addPromptOptions(command).action(async (dir: string, opts: SubmitOptions) => {
       const json = await submit(dir, opts);
       process.stdout.write(`${JSON.stringify(json)}\n`);
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openDb, resolveTarget, scoresFromLmEvalResults, type ClaimedShard, type Store, type SubmissionRow } from '@sciboard/db';
-import { evaluate, GradingPool, loadTaskSpec, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
+import { checkEvalSettings, evaluate, GradingPool, loadChatTemplate, loadTaskSpec, type ChatTemplate, type EvalSettings, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
 import { loadModelInWorker, type WorkerLanguageModel } from '@sciboard/onnx';
 import { DEFAULT_QUEUE_SETTINGS, openShardQueue, payloadOf, runWorker, type ShardRunner, type SubmissionPayload, type WorkerSummary } from '@sciboard/queue';
 import { deviceOption, positiveInt, positiveSeconds } from '../options.ts';
@@ -31,6 +31,15 @@ function taskOf(payload: SubmissionPayload, subset: string, task: string): strin
   const plan = payload.subsets.find((s) => s.subset === subset);
   if (!plan) throw new Error(`subset ${subset} is not part of this submission`);
   return plan.spec ? loadTaskSpec(plan.spec) : task;
+}
+
+/** The submission's prompt settings and, when it applies one, the checkpoint's chat template. */
+function promptOf(payload: SubmissionPayload, log: (line: string) => void): { settings: EvalSettings; chatTemplate?: ChatTemplate } {
+  const settings = checkEvalSettings(payload.settings ?? {});
+  if (!settings.applyChatTemplate) return { settings };
+  const { template, warnings } = loadChatTemplate(payload.model.checkpointPath, typeof settings.applyChatTemplate === 'string' ? settings.applyChatTemplate : undefined);
+  for (const w of warnings) log(`warning: ${w}`);
+  return { settings, chatTemplate: template };
 }
 
 /**
@@ -92,6 +101,8 @@ export function onnxShardRunner(
           device: model.provider,
           onProgress: (p) => context.progress(p.done, p.total),
           scoring,
+          ...promptOf(payload, o.log),
+          onWarning: (w) => o.log(`warning: ${w}`),
         });
       } finally {
         release(payload.model.checkpointPath, model);
@@ -103,6 +114,8 @@ export function onnxShardRunner(
       const plan = payload.subsets.find((s) => s.runId === runId);
       if (!plan) throw new Error(`run ${runId} is not part of submission ${submission.id}`);
       const started = Date.now();
+      // The prompts are rebuilt with the submission's settings: the stored items' prompt hashes must match them.
+      const prompt = promptOf(payload, o.log);
       const { results } = await evaluate({
         model: storedItemsOnly,
         tasks: [plan.spec ? loadTaskSpec(plan.spec) : plan.subset],
@@ -111,6 +124,7 @@ export function onnxShardRunner(
         sink: store.resultSink(plan.runId),
         modelName: payload.model.name,
         scoring,
+        ...prompt,
       });
       await store.writeScores(plan.runId, scoresFromLmEvalResults(results));
       const items = Object.values(results['n-samples']).reduce((n, x) => n + x.effective, 0);
@@ -120,6 +134,7 @@ export function onnxShardRunner(
         status: 'finished',
         finishedAt: new Date().toISOString(),
         ...(seconds !== null ? { timings: { seconds }, throughput: items / Math.max(seconds, 1e-3) } : {}),
+        ...(results.chat_template_sha ? { config: { ...(run?.config ?? {}), chatTemplateSha: results.chat_template_sha } } : {}),
       });
       o.log(`run ${plan.runId} (${plan.subset}) scored over ${items} items`);
     },
