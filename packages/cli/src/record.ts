@@ -1,8 +1,8 @@
 import { basename, resolve } from 'node:path';
-import { evaluate, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
+import { evaluate, leafTasksOf, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
 import { settingsConfig, type EvalSettings } from '@sciboard/eval';
-import type { Dtype } from '@sciboard/onnx/layout';
-import { openDb, runConfigHash, scoresFromLmEvalResults, sha256, type ModelInput, type RunConfig, type Store } from '@sciboard/db';
+import { runConfigDtype, type Dtype } from '@sciboard/onnx/layout';
+import { openDb, resultsForTask, runConfigHash, scoresFromLmEvalResults, sha256, type ModelInput, type RunConfig, type Store } from '@sciboard/db';
 
 export const HARNESS_VERSION = 'sciboard-0.1.0';
 
@@ -31,13 +31,7 @@ export interface RunSettings {
   graphFile?: string;
 }
 
-/**
- * A run configuration's `dtype`: lm-eval's torch names for the float types (fp32 runs keep the identity they had),
- * transformers.js's names for the quantised ones.
- */
-export function runDtype(dtype: Dtype | undefined): string {
-  return dtype === undefined || dtype === 'fp32' ? 'float32' : dtype === 'fp16' ? 'float16' : dtype;
-}
+
 
 /**
  * Opens (or resumes) the run of this model, task and configuration: an unfinished run with the same
@@ -48,7 +42,7 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
     numFewshot: s.numFewshot ?? null,
     limit: s.limit ?? null,
     batchSize: s.batchSize ?? null,
-    dtype: runDtype(s.dtype),
+    dtype: runConfigDtype(s.dtype),
     harnessVersion: HARNESS_VERSION,
     // Added only when a deviation is chosen, so runs with lm-eval's scoring keep the identity they had.
     ...(s.hendrycksExtraction === 'boxed-first' ? { hendrycksExtraction: 'boxed-first' } : {}),
@@ -157,22 +151,80 @@ export interface StoreAndGateOptions {
   summary?: string;
 }
 
-/** `sciboard eval` records one run for the task list it was given, in the configured database. */
-export async function openRunRecord(opts: { model: string; tasks: string } & RunSettings): Promise<RunRecord> {
-  const store = await openDb();
-  const modelDir = resolve(opts.model);
-  const model = await store.upsertModel({ name: basename(modelDir), checkpointPath: modelDir });
-  const record = await beginRun(store, model.id, opts.tasks, opts);
+export interface RunRecords {
+  /** Routes each item to the run of every requested task or group its leaf task belongs to. */
+  sink: ResultSink;
+  finish(output: Pick<EvaluationOutput, 'results' | 'records'>): Promise<void>;
+  fail(err: unknown): Promise<void>;
+}
+
+/**
+ * `sciboard eval` records one run per requested task or group, as `start` and the worker do, so a run's
+ * identity is (model, task, configuration) however it was made. A run is opened at the first item stored for
+ * one of its leaf tasks: a bad checkpoint, task list or dataset leaves the database as it was.
+ */
+export function openRunRecords(opts: { model: string } & RunSettings, requested: (string | TaskDefinition)[]): RunRecords {
+  const leavesOf = new Map<string, string[]>();
+  for (const t of requested) {
+    const name = typeof t === 'string' ? t : t.name;
+    if (!leavesOf.has(name)) leavesOf.set(name, typeof t === 'string' ? leafTasksOf(t) : [t.name]);
+  }
+  // A leaf in two requested groups (mmlu_stem and mmlu_physics, say) is stored in both runs.
+  const runsOfLeaf = new Map<string, string[]>();
+  for (const [name, leaves] of leavesOf) for (const leaf of leaves) runsOfLeaf.set(leaf, [...(runsOfLeaf.get(leaf) ?? []), name]);
+
+  let connecting: Promise<{ store: Store; modelId: number }> | undefined;
+  const connect = () =>
+    (connecting ??= (async () => {
+      const store = await openDb();
+      const modelDir = resolve(opts.model);
+      const model = await store.upsertModel({ name: basename(modelDir), checkpointPath: modelDir });
+      return { store, modelId: model.id };
+    })());
+  const opened = new Map<string, Promise<RunRecord>>();
+  const record = (name: string): Promise<RunRecord> => {
+    let run = opened.get(name);
+    if (!run) opened.set(name, (run = connect().then(({ store, modelId }) => beginRun(store, modelId, name, opts))));
+    return run;
+  };
+  const runsFor = (leaf: string): Promise<RunRecord[]> => {
+    const names = runsOfLeaf.get(leaf);
+    if (!names) throw new Error(`task ${leaf} belongs to none of the requested tasks (${[...leavesOf.keys()].join(', ')})`);
+    return Promise.all(names.map(record));
+  };
+  const finished = new Set<string>();
+  const close = async () => {
+    if (connecting) await (await connecting.catch(() => undefined))?.store.close();
+  };
+
   return {
-    ...record,
-    async finish(output) {
-      await record.finish(output);
-      process.stderr.write(`recorded as run ${record.runId} in the database\n`);
-      await store.close();
+    sink: {
+      // An item counts as stored when every run of its leaf holds it; the rest are written again (writes upsert).
+      async completed(leaf) {
+        const [first, ...others] = await Promise.all((await runsFor(leaf)).map((run) => run.sink.completed(leaf)));
+        return new Map([...first!].filter(([docIndex]) => others.every((m) => m.has(docIndex))));
+      },
+      async write(items) {
+        const byLeaf = new Map<string, typeof items>();
+        for (const item of items) byLeaf.set(item.task, [...(byLeaf.get(item.task) ?? []), item]);
+        for (const [leaf, forLeaf] of byLeaf) for (const run of await runsFor(leaf)) await run.sink.write(forLeaf);
+      },
+    },
+    async finish({ results, records }) {
+      for (const name of leavesOf.keys()) {
+        const slice = resultsForTask(results, name);
+        const run = await record(name);
+        await run.finish({ results: slice, records: Object.fromEntries(Object.entries(records).filter(([leaf]) => leaf in slice['n-samples'])) });
+        finished.add(name);
+        process.stderr.write(`${name}: recorded as run ${run.runId} in the database\n`);
+      }
+      await close();
     },
     async fail(err) {
-      await record.fail(err);
-      await store.close();
+      for (const [name, run] of opened) {
+        if (!finished.has(name)) await run.then((r) => r.fail(err), () => undefined);
+      }
+      await close();
     },
   };
 }

@@ -23,9 +23,10 @@ export type {
   ScoreInput,
 } from './types.ts';
 export { withTransaction } from './store.ts';
-export { importLmEval, type ImportLmEvalOptions, type ImportLmEvalResult } from './lmeval/import.ts';
+export { importLmEval, type ImportedRun, type ImportLmEvalOptions, type ImportLmEvalResult } from './lmeval/import.ts';
 export { scoresFromLmEvalResults, type LmEvalScores } from './lmeval/scores.ts';
 export { exportLmEval, type ExportLmEvalResult } from './lmeval/export.ts';
+export { resultsForTask, topLevelTasks } from './lmeval/slice.ts';
 export type { ImportRecord } from './queries/imports.ts';
 export type { ApiTokenInfo } from './queries/tokens.ts';
 export type { ClaimedShard, LeaseOptions, ShardInput, ShardRow, SubmissionInput, SubmissionRow, SubmissionSummary } from './queries/submissions.ts';

@@ -38,6 +38,14 @@ export function graphCandidates(dtype: Dtype = 'fp32'): string[] {
   return GRAPH_STEMS.map((stem) => `${stem}${DTYPE_SUFFIX[dtype]}.onnx`);
 }
 
+/**
+ * A precision as a run's configuration names it (`dtype`): lm-eval's torch names for the float types, so fp32
+ * runs keep the identity they had, and transformers.js's names for the quantised ones.
+ */
+export function runConfigDtype(dtype: Dtype | undefined): string {
+  return dtype === undefined || dtype === 'fp32' ? 'float32' : dtype === 'fp16' ? 'float16' : dtype;
+}
+
 /** Parses a `--dtype` value; the message lists the accepted names. */
 export function parseDtype(value: string, field = '--dtype'): Dtype {
   if ((DTYPES as readonly string[]).includes(value)) return value as Dtype;

@@ -1,5 +1,6 @@
 import { canonicalJson, DuplicateSubmissionError, sha256, UNKNOWN_SIZE_BAND, withTransaction, type Model, type RunConfig, type ShardRow, type Store, type SubmissionRow } from '@sciboard/db';
 import { checkEvalSettings, ChatTemplateError, loadChatTemplate, SettingsError, settingsConfig, type EvalSettings } from '@sciboard/eval';
+import { runConfigDtype, type Dtype } from '@sciboard/onnx/layout';
 import { SubmissionError } from './checkpoint.ts';
 import { planSubsets, type SubsetPlan } from './plan.ts';
 import { planRanges, type TaskSplit } from './ranges.ts';
@@ -29,6 +30,8 @@ export interface SubmissionRequest {
   submittedBy?: string;
   /** lm-eval's chat template, system instruction, few-shot turns, generation arguments and seeds. */
   settings?: EvalSettings;
+  /** Which published graph of the folder the workers load (transformers.js's precision names); default fp32. */
+  dtype?: Dtype;
 }
 
 /** What a submission's payload holds: everything a worker needs to run its shards. */
@@ -44,6 +47,8 @@ export interface SubmissionPayload {
   submittedBy: string | null;
   /** Prompt and generation settings every shard runs with (absent in submissions made before they existed). */
   settings?: EvalSettings;
+  /** The precision the workers load (absent: fp32). */
+  dtype?: Dtype;
 }
 
 export type EnqueueOutcome =
@@ -51,8 +56,8 @@ export type EnqueueOutcome =
   | { kind: 'duplicate'; submission: SubmissionRow; runIds: number[] };
 
 /** A submission run's configuration: non-default prompt settings are part of it (and of its identity). */
-export function runConfigFor(limit: number | undefined, settings: EvalSettings = {}): RunConfig {
-  return { numFewshot: null, limit: limit ?? null, batchSize: null, dtype: 'float32', harnessVersion: HARNESS_VERSION, ...settingsConfig(settings) };
+export function runConfigFor(limit: number | undefined, settings: EvalSettings = {}, dtype?: Dtype): RunConfig {
+  return { numFewshot: null, limit: limit ?? null, batchSize: null, dtype: runConfigDtype(dtype), harnessVersion: HARNESS_VERSION, ...settingsConfig(settings) };
 }
 
 /**
@@ -96,7 +101,7 @@ export async function enqueueSubmission(store: Store, queue: ShardQueue, request
   const plans = planSubsets(request);
   // The split is not part of the key: the results do not depend on it, so another shard size is the same work.
   const dedupeKey = sha256(
-    canonicalJson({ contentHash: request.contentHash, subsets: plans.map((p) => [p.subset, p.tasks]), config: runConfigFor(request.limit, settings) }),
+    canonicalJson({ contentHash: request.contentHash, subsets: plans.map((p) => [p.subset, p.tasks]), config: runConfigFor(request.limit, settings, request.dtype) }),
   );
   const existing = await store.findSubmissionByDedupeKey(dedupeKey);
   if (existing) return { kind: 'duplicate', submission: existing, runIds: payloadOf(existing).subsets.map((s) => s.runId) };
@@ -139,7 +144,7 @@ function insertSubmission(store: Store, request: SubmissionRequest, plans: Subse
       contentHash: request.contentHash,
       submittedBy: request.submittedBy,
     });
-    const config = runConfigFor(request.limit, request.settings);
+    const config = runConfigFor(request.limit, request.settings, request.dtype);
     const subsets = [];
     for (const plan of plans) {
       const run = await tx.createRun({ modelId: model.id, task: plan.subset, config, status: 'pending', source: 'measured' });
@@ -155,6 +160,7 @@ function insertSubmission(store: Store, request: SubmissionRequest, plans: Subse
       tasks: request.tasks ?? null,
       submittedBy: request.submittedBy ?? null,
       ...(request.settings && Object.keys(request.settings).length ? { settings: request.settings } : {}),
+      ...(request.dtype && request.dtype !== 'fp32' ? { dtype: request.dtype } : {}),
     };
     return tx.createSubmission({
       payload: payload as unknown as Record<string, unknown>,

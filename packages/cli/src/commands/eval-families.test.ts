@@ -45,10 +45,10 @@ describe.skipIf(!present)('sciboard eval on every task family with the fixture m
 
     const store = await openDb({ file: join(root, 'import.db') });
     const imported = await importLmEval(store, { resultsFile: join(out, 'results.json'), samplesDir: out, modelName: 'tiny-llm' });
-    expect(imported).toBeTruthy();
-    const [run] = await store.listRuns({ modelName: 'tiny-llm' });
-    expect((await store.listResults(run!.id)).total).toBe(2 * TASKS.length);
-    expect((await store.scoresForRun(run!.id)).some((x) => x.subset === 'minerva_math_algebra' && x.metric === 'math_verify')).toBe(true);
+    // One run per task, two items each.
+    expect(imported.runs.map((r) => [r.task, r.items])).toEqual([...TASKS].sort().map((task) => [task, 2]));
+    const math = imported.runs.find((r) => r.task === 'minerva_math_algebra')!;
+    expect((await store.scoresForRun(math.runId)).some((x) => x.subset === 'minerva_math_algebra' && x.metric === 'math_verify')).toBe(true);
     await store.close();
   });
 });

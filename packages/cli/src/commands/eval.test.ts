@@ -56,6 +56,42 @@ describe('sciboard eval', () => {
     expect(device.status).toBe(2);
   });
 
+  it('records one run per requested task, and a rerun continues the unfinished one', async () => {
+    const dbDir = mkdtempSync(join(tmpdir(), 'sciboard-eval-runs-'));
+    const perTaskEnv = { ...env, SCIBOARD_DB: join(dbDir, 'runs.db') };
+    const args = ['eval', '--model', join(root, 'model'), '--tasks', `${samples}/science-mc.yaml,${samples}/arithmetic.yaml`, '--device', 'cpu', '--output', join(root, 'per-task')];
+    const first = spawnSync(process.execPath, [bin, ...args], { cwd: repo, env: perTaskEnv, encoding: 'utf8', timeout: 120_000 });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/sample_science_mc: recorded as run \d+ in the database/);
+    expect(first.stderr).toMatch(/sample_arithmetic: recorded as run \d+ in the database/);
+    const { openDb } = await import('@sciboard/db');
+    const store = await openDb({ file: perTaskEnv.SCIBOARD_DB });
+    try {
+      const runs = await store.listRuns({ modelName: 'model' });
+      expect(runs.map((r) => [r.task, r.status]).sort()).toEqual([['sample_arithmetic', 'finished'], ['sample_science_mc', 'finished']]);
+      const mc = runs.find((r) => r.task === 'sample_science_mc')!;
+      const arithmetic = runs.find((r) => r.task === 'sample_arithmetic')!;
+      // Each run holds its own task's items and scores only.
+      expect((await store.listResults(mc.id)).items.map((i) => i.task)).toEqual(Array(8).fill('sample_science_mc'));
+      expect((await store.listResults(arithmetic.id)).items.map((i) => i.task)).toEqual(Array(6).fill('sample_arithmetic'));
+      expect(new Set((await store.scoresForRun(mc.id)).map((s) => s.subset))).toEqual(new Set(['sample_science_mc']));
+      expect(new Set((await store.scoresForRun(arithmetic.id)).map((s) => s.subset))).toEqual(new Set(['sample_arithmetic']));
+      expect(mc.config.taskVersions).toEqual({ sample_science_mc: expect.anything() });
+
+      // As after a crash before the multiple-choice run was marked finished: the rerun continues that run.
+      await store.updateRun(mc.id, { status: 'running', finishedAt: null });
+      const second = spawnSync(process.execPath, [bin, ...args], { cwd: repo, env: perTaskEnv, encoding: 'utf8', timeout: 120_000 });
+      expect(second.status, second.stderr).toBe(0);
+      expect(second.stderr).toMatch(/sample_science_mc: 8\/8 .*\(8 resumed\)/);
+      expect(second.stderr).toContain(`sample_science_mc: recorded as run ${mc.id} in the database`);
+      const after = await store.listRuns({ modelName: 'model' });
+      expect(after.filter((r) => r.task === 'sample_science_mc').map((r) => [r.id, r.status])).toEqual([[mc.id, 'finished']]);
+      expect((await store.listResults(mc.id)).total).toBe(8);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('records the run in the database and gates a rerun against the first output', async () => {
     const out = join(root, 'gated');
     const args = ['eval', '--model', join(root, 'model'), '--tasks', `${samples}/science-mc.yaml`, '--device', 'cpu', '--output', out];

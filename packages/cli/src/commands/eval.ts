@@ -10,7 +10,7 @@ import { addPromptOptions, chatTemplateFor, promptSettings, type PromptOptions }
 import { dataDirFor, parseTasksOption } from './requests.ts';
 import { gateCommand } from './gate.ts';
 import { tasksOrBoard } from '../boardPlan.ts';
-import { openRunRecord, type RunRecord, type StoreAndGateOptions } from '../record.ts';
+import { openRunRecords, type StoreAndGateOptions } from '../record.ts';
 
 export interface EvalCommandOptions extends PromptOptions {
   model: string;
@@ -196,17 +196,11 @@ export function register(program: Command): void {
       opts.graphFile = graphFileOf(opts.model, opts.dtype);
       // Chat template, system instruction, generation arguments and seeds are part of the run's identity.
       const prompt = promptSettings(opts);
-      // The run is recorded at its first stored batch, once the checkpoint has loaded and every task's
-      // documents have been read: a bad checkpoint, task list or dataset leaves the database as it was.
-      let opening: Promise<RunRecord> | undefined;
-      const record = (): Promise<RunRecord> => (opening ??= openRunRecord({ ...opts, prompt }));
-      const deferredSink: ResultSink = {
-        completed: async (task) => (await record()).sink.completed(task),
-        write: async (items) => (await record()).sink.write(items),
-      };
+      // One run per requested task or group, each recorded at its first stored batch (see openRunRecords).
+      const runs = opts.store ? openRunRecords({ ...opts, prompt }, parseTasksOption(opts.tasks).tasks) : undefined;
       try {
-        const output = await runEval(opts, undefined, opts.store ? [deferredSink] : []);
-        if (opts.store) await (await record()).finish(output);
+        const output = await runEval(opts, undefined, runs ? [runs.sink] : []);
+        await runs?.finish(output);
         if (opts.gateAgainst) {
           process.exitCode = await gateCommand({
             baseline: opts.gateAgainst,
@@ -218,7 +212,7 @@ export function register(program: Command): void {
           });
         }
       } catch (err) {
-        if (opening) await opening.then((stored) => stored.fail(err), () => undefined);
+        await runs?.fail(err);
         throw err;
       }
     });

@@ -17,16 +17,19 @@ describe('sciboard import', () => {
     const first = await sciboard(['import', lmEvalRun], db);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/as run 1 of EleutherAI\/pythia-160m: 5 scores, 6 items/);
+    // Two requested tasks in the file (gsm8k and the group mmlu_stem): two runs.
+    expect(first.stdout).toMatch(/imported gsm8k from .* as run 1 of EleutherAI\/pythia-160m: 2 scores, 3 items\n/);
+    expect(first.stdout).toMatch(/imported mmlu_stem from .* as run 2 of EleutherAI\/pythia-160m: 3 scores, 3 items\n/);
     const second = await sciboard(['import', lmEvalRun], db);
     expect(second.status).toBe(0);
-    expect(second.stdout).toMatch(/imported before as run 1/);
+    expect(second.stdout).toMatch(/imported before as run 1 \(gsm8k\), run 2 \(mmlu_stem\)/);
     const renamed = await sciboard(['import', lmEvalRun, '--model', 'pythia-160m-copy'], db);
-    expect(renamed.stdout).toMatch(/as run 2 of pythia-160m-copy/);
+    expect(renamed.stdout).toMatch(/as run 3 of pythia-160m-copy/);
 
     const store = await openDb({ file: db });
-    expect((await store.listRuns()).map((r) => r.modelName)).toEqual(['pythia-160m-copy', 'EleutherAI/pythia-160m']);
-    expect((await store.listResults(1)).total).toBe(6);
+    expect((await store.listRuns()).map((r) => r.modelName).sort()).toEqual(['EleutherAI/pythia-160m', 'EleutherAI/pythia-160m', 'pythia-160m-copy', 'pythia-160m-copy']);
+    expect((await store.listResults(1)).total).toBe(3);
+    expect((await store.listResults(2)).total).toBe(3);
     await store.close();
   });
 
@@ -92,7 +95,7 @@ describe('sciboard import', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const store = await openDb({ file: db });
-    expect((await store.listRuns()).map((run) => run.task)).toEqual(['gsm8k,mmlu_stem']);
+    expect((await store.listRuns()).map((run) => run.task).sort()).toEqual(['gsm8k', 'mmlu_stem']);
     await store.close();
   });
 });

@@ -74,10 +74,11 @@ export function register(program: Command): void {
         for (const resultsFile of files) {
           const r = await importLmEval(store, { resultsFile, modelName: opts.model });
           const model = await store.getModel(r.modelId);
+          // One run per requested task or group in the file, as `sciboard eval` records them.
           process.stdout.write(
             r.imported
-              ? `imported ${resultsFile} as run ${r.runId} of ${model?.name}: ${r.scores} scores, ${r.items} items\n`
-              : `${resultsFile} was imported before as run ${r.runId} of ${model?.name}; nothing to do\n`,
+              ? r.runs.map((run) => `imported ${run.task} from ${resultsFile} as run ${run.runId} of ${model?.name}: ${run.scores} scores, ${run.items} items\n`).join('')
+              : `${resultsFile} was imported before as ${r.runs.map((run) => `run ${run.runId} (${run.task})`).join(', ')} of ${model?.name}; nothing to do\n`,
           );
         }
       } finally {

@@ -26,6 +26,8 @@ const model = join(root, 'model');
 const TASKS = `${samples}/science-mc.yaml,${samples}/arithmetic.yaml`;
 const BATCH = 1;
 const TOTAL_ITEMS = 14; // 8 multiple-choice + 6 arithmetic documents
+/** One run per requested task, in name order. */
+const TASK_NAMES = ['sample_arithmetic', 'sample_science_mc'];
 
 const evalArgs = (out: string) => ['eval', '--model', model, '--tasks', TASKS, '--device', 'cpu', '--batch-size', String(BATCH), '--threads', '1', '--output', out];
 
@@ -99,26 +101,30 @@ const withoutTimes = (results: Record<string, unknown>) => {
   return copy;
 };
 
-/** The latest run as compared: its outcome, per-item results and scores, without timestamps. */
+/** Each task's latest run as compared: its outcome, per-item results and scores, without timestamps. */
 function dbState(db: string) {
   const conn = new Database(db, { readonly: true });
   try {
-    const { id } = conn.prepare('SELECT max(id) AS id FROM runs').get() as { id: number };
-    return {
+    const latest = conn.prepare('SELECT max(id) AS id FROM runs GROUP BY task ORDER BY task').all() as { id: number }[];
+    return latest.map(({ id }) => ({
       run: conn.prepare('SELECT model_id, task, config_hash, status, error, device, source FROM runs WHERE id = ?').get(id),
       results: conn.prepare('SELECT task, doc_index, doc_hash, prompt_hash, doc, request, response, target, filtered, scores FROM results WHERE run_id = ? ORDER BY task, doc_index').all(id),
       scores: conn.prepare('SELECT subset, metric, filter, value, stderr, ci_low, ci_high, n FROM scores WHERE run_id = ? ORDER BY subset, metric, filter').all(id),
-    };
+    }));
   } finally {
     conn.close();
   }
 }
-const runStatuses = (db: string): string[] => {
-  if (!existsSync(db)) return [];
+/** Run statuses by task (one run per requested task). */
+const runStatuses = (db: string): Record<string, string[]> => {
+  if (!existsSync(db)) return {};
   const conn = new Database(db, { readonly: true });
   try {
     const hasTable = conn.prepare("SELECT 1 FROM sqlite_master WHERE name = 'runs'").get();
-    return hasTable ? (conn.prepare('SELECT status FROM runs').all() as { status: string }[]).map((r) => r.status) : [];
+    const rows = hasTable ? (conn.prepare('SELECT task, status FROM runs ORDER BY id').all() as { task: string; status: string }[]) : [];
+    const byTask: Record<string, string[]> = {};
+    for (const r of rows) (byTask[r.task] ??= []).push(r.status);
+    return byTask;
   } finally {
     conn.close();
   }
@@ -157,7 +163,7 @@ describe('an evaluation killed with SIGKILL and rerun', () => {
 
     const storedInJsonl = jsonlItems(out);
     const storedInDb = dbResultKeys(db);
-    const finishedBeforeKill = runStatuses(db).includes('finished');
+    const statusesBeforeKill = runStatuses(db);
     const jsonlKeys = storedInJsonl.map((i) => `${i.task}#${i.docIndex}`);
     // The database is written before the file a rerun resumes from: it holds every resumable item, and at
     // most the one batch the kill interrupted beyond them.
@@ -181,11 +187,13 @@ describe('an evaluation killed with SIGKILL and rerun', () => {
 
     const state = dbState(db);
     expect(state).toEqual(dbState(reference.db));
-    expect(state.run).toEqual(expect.objectContaining({ status: 'finished', error: null }));
-    expect(state.results).toHaveLength(TOTAL_ITEMS);
-    // An interrupted run is continued, not duplicated; only a kill after the run was marked finished leaves
-    // that run standing, and the rerun records a second, identical one.
-    expect(runStatuses(db)).toEqual(finishedBeforeKill ? ['finished', 'finished'] : ['finished']);
+    expect(state.map((s) => s.run)).toEqual(TASK_NAMES.map((task) => expect.objectContaining({ task, status: 'finished', error: null })));
+    expect(state.flatMap((s) => s.results)).toHaveLength(TOTAL_ITEMS);
+    // An interrupted run is continued, not duplicated; only a kill after a task's run was marked finished
+    // leaves that run standing, and the rerun records a second, identical one.
+    expect(runStatuses(db)).toEqual(
+      Object.fromEntries(TASK_NAMES.map((task) => [task, statusesBeforeKill[task]?.includes('finished') ? ['finished', 'finished'] : ['finished']])),
+    );
   });
 
   it('killed most runs before they finished (the seeds exercise real interruptions)', () => {

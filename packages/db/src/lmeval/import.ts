@@ -1,8 +1,9 @@
 /**
  * Imports an lm-evaluation-harness run (`results_<date>.json` and, beside it, `samples_<task>_<date>.jsonl`)
- * as a finished run with source "imported". Every file is read and validated before anything is written;
- * everything is then written in one transaction, and a file set imported before is recognised by its
- * content hash and not imported again.
+ * as finished runs with source "imported", one per requested task or group (a task or group that is nobody's
+ * subtask in the file). Every file is read and validated before anything is written; everything is then
+ * written in one transaction, and a file set imported before is recognised by its content hash and not
+ * imported again.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -10,9 +11,9 @@ import { sha256 } from '../hash.ts';
 import type { ItemRecord } from '../queries/results.ts';
 import type { RunConfig } from '../schema/shared.ts';
 import { withTransaction, type Store } from '../store.ts';
-import type { ScoreInput } from '../types.ts';
 import { itemsFromSampleLines, SampleError } from './samples.ts';
 import { scoresFromLmEvalResults } from './scores.ts';
+import { resultsForTask, tasksUnder, topLevelTasks } from './slice.ts';
 import { describeIssues, resultsFileSchema, sampleLineSchema, type ResultsFile, type SampleLine } from './schema.ts';
 
 export interface ImportLmEvalOptions {
@@ -23,11 +24,20 @@ export interface ImportLmEvalOptions {
   modelName?: string;
 }
 
-export interface ImportLmEvalResult {
+export interface ImportedRun {
+  /** The requested task or group the run holds (a task or group that is nobody's subtask in the file). */
+  task: string;
   runId: number;
+  scores: number;
+  items: number;
+}
+
+export interface ImportLmEvalResult {
   modelId: number;
-  /** False when this exact file set was imported before; `runId` is then the earlier import's run. */
+  /** False when this exact file set was imported before; `runs` are then the earlier import's. */
   imported: boolean;
+  /** One run per requested task or group, as `sciboard eval`, `start` and the worker record them. */
+  runs: ImportedRun[];
   scores: number;
   items: number;
 }
@@ -52,29 +62,57 @@ export async function importLmEval(store: Store, options: ImportLmEvalOptions): 
     contentHash = sha256(contentHash + sha256(text));
     items.push(...parseSamples(text, path, task));
   }
-  const scores = scoresFromLmEvalResults(results);
+  const planned = topLevelTasks(results).map((task) => {
+    const slice = resultsForTask(results, task);
+    const under = tasksUnder(results, task);
+    return { task, slice, scores: scoresFromLmEvalResults(slice), items: items.filter((item) => under.has(item.task)) };
+  });
+  const total = { scores: planned.reduce((n, p) => n + p.scores.length, 0), items: planned.reduce((n, p) => n + p.items.length, 0) };
+  // Each run is recorded under the file set's hash and its task, so a second import finds every run it made.
+  const importHash = (task: string) => sha256(`${contentHash}\n${task}`);
 
   return withTransaction(store, async (tx) => {
-    const earlier = await tx.findImport(contentHash);
-    if (earlier?.runId != null) {
-      const run = await tx.getRun(earlier.runId);
-      if (run) return { runId: run.id, modelId: run.modelId, imported: false, scores: scores.length, items: items.length };
-    }
+    const earlier = await earlierImport(tx, contentHash, planned.map((p) => ({ task: p.task, hash: importHash(p.task) })));
+    if (earlier) return { ...earlier, imported: false, ...total };
     const model = (await tx.getModel(modelName)) ?? (await tx.upsertModel({ name: modelName }));
     const finishedAt = typeof results.date === 'number' ? new Date(results.date * 1000).toISOString() : new Date().toISOString();
-    const run = await tx.createRun({
-      modelId: model.id,
-      task: topLevelTasks(results).join(','),
-      config: runConfigOf(results),
-      status: 'finished',
-      source: 'imported',
-      finishedAt,
-    });
-    await tx.writeScores(run.id, scores);
-    await tx.resultSink(run.id).write(items);
-    await tx.recordImport({ contentHash, kind: 'lm-eval', path: resultsFile, runId: run.id });
-    return { runId: run.id, modelId: model.id, imported: true, scores: scores.length, items: items.length };
+    const runs: ImportedRun[] = [];
+    for (const p of planned) {
+      const run = await tx.createRun({ modelId: model.id, task: p.task, config: runConfigOf(p.slice), status: 'finished', source: 'imported', finishedAt });
+      await tx.writeScores(run.id, p.scores);
+      await tx.resultSink(run.id).write(p.items);
+      await tx.recordImport({ contentHash: importHash(p.task), kind: 'lm-eval', path: resultsFile, runId: run.id });
+      runs.push({ task: p.task, runId: run.id, scores: p.scores.length, items: p.items.length });
+    }
+    return { modelId: model.id, imported: true, runs, ...total };
   });
+}
+
+/**
+ * The runs an earlier import of the same file set made, one per task. Imports made before runs were per task
+ * recorded one run under the file set's own hash: one of a single task is that task's run; one of several
+ * tasks is left as it was and the file is imported again as one run per task (see the package README).
+ */
+async function earlierImport(tx: Store, contentHash: string, tasks: { task: string; hash: string }[]): Promise<Pick<ImportLmEvalResult, 'modelId' | 'runs'> | undefined> {
+  const whole = await tx.findImport(contentHash);
+  const wholeRun = whole?.runId != null ? await tx.getRun(whole.runId) : undefined;
+  if (wholeRun && tasks.length === 1 && wholeRun.task === tasks[0]!.task) {
+    return { modelId: wholeRun.modelId, runs: [{ task: wholeRun.task, runId: wholeRun.id, ...(await counts(tx, wholeRun.id)) }] };
+  }
+  const runs: ImportedRun[] = [];
+  let modelId: number | undefined;
+  for (const { task, hash } of tasks) {
+    const found = await tx.findImport(hash);
+    const run = found?.runId != null ? await tx.getRun(found.runId) : undefined;
+    if (!run) return undefined;
+    modelId = run.modelId;
+    runs.push({ task, runId: run.id, ...(await counts(tx, run.id)) });
+  }
+  return modelId === undefined ? undefined : { modelId, runs };
+}
+
+async function counts(tx: Store, runId: number): Promise<{ scores: number; items: number }> {
+  return { scores: (await tx.scoresForRun(runId)).length, items: (await tx.listResults(runId, { limit: 1 })).total };
 }
 
 function readText(path: string): string {
@@ -124,13 +162,6 @@ function parseSamples(text: string, path: string, task: string): ItemRecord[] {
 function leafTasks(results: ResultsFile): Set<string> {
   const groups = new Set([...Object.keys(results.groups ?? {}), ...Object.entries(results.group_subtasks ?? {}).filter(([, subtasks]) => subtasks.length > 0).map(([name]) => name)]);
   return new Set(Object.keys(results.results).filter((task) => !groups.has(task)));
-}
-
-/** What the run was asked for: the tasks and groups that are nobody's subtask. */
-function topLevelTasks(results: ResultsFile): string[] {
-  const named = new Set([...Object.keys(results.results), ...Object.keys(results.groups ?? {})]);
-  const subtasks = new Set(Object.values(results.group_subtasks ?? {}).flat());
-  return [...named].filter((task) => !subtasks.has(task)).sort();
 }
 
 /** The samples files of this results file's tasks: the ones written with it (same date), else the newest. */

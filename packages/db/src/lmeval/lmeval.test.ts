@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportLmEval, importLmEval, openDb, type Store } from '../index.ts';
+import { sha256 } from '../hash.ts';
 import { toItemRecord } from '../queries/results.ts';
 import { allBackends, type TestBackend } from '../test-backends.ts';
 
@@ -39,23 +40,33 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
     await backend.dispose();
   });
 
-  it('imports results and samples: scores with stderr and n, one item per document with every filter', async () => {
+  it('imports results and samples as one run per requested task: scores with stderr and n, one item per document with every filter', async () => {
     const imported = await importLmEval(store, { resultsFile: join(fixture, resultsName) });
-    expect(imported).toMatchObject({ imported: true, items: 6 });
-    const data = await snapshot(store, imported.runId);
-    expect(data).toMatchObject({ model: 'EleutherAI/pythia-160m', task: 'gsm8k,mmlu_stem', status: 'finished', source: 'imported' });
-    expect(data.finishedAt).toBe(new Date(1714566645123).toISOString());
-    const strict = data.scores.find((s) => s.subset === 'gsm8k' && s.filter === 'strict-match');
+    // The file holds two requested tasks (gsm8k and the group mmlu_stem): two runs, as `sciboard eval` records.
+    expect(imported).toMatchObject({ imported: true, items: 6, scores: 5 });
+    expect(imported.runs.map((r) => [r.task, r.items, r.scores])).toEqual([['gsm8k', 3, 2], ['mmlu_stem', 3, 3]]);
+    const [gsmRun, stemRun] = imported.runs.map((r) => r.runId);
+    const gsmData = await snapshot(store, gsmRun!);
+    const stemData = await snapshot(store, stemRun!);
+    for (const [data, task] of [[gsmData, 'gsm8k'], [stemData, 'mmlu_stem']] as const) {
+      expect(data).toMatchObject({ model: 'EleutherAI/pythia-160m', task, status: 'finished', source: 'imported' });
+      expect(data.finishedAt).toBe(new Date(1714566645123).toISOString());
+    }
+    expect(new Set(gsmData.scores.map((s) => s.subset))).toEqual(new Set(['gsm8k']));
+    expect(new Set(stemData.scores.map((s) => s.subset))).toEqual(new Set(['mmlu_stem', 'mmlu_anatomy', 'mmlu_astronomy']));
+    expect(new Set(gsmData.items.map((i) => i.task))).toEqual(new Set(['gsm8k']));
+    expect(new Set(stemData.items.map((i) => i.task))).toEqual(new Set(['mmlu_anatomy', 'mmlu_astronomy']));
+    const strict = gsmData.scores.find((s) => s.subset === 'gsm8k' && s.filter === 'strict-match');
     expect(strict).toMatchObject({ metric: 'exact_match', value: 1 / 3, n: 3 });
     expect(strict?.stderr).toBeCloseTo(Math.sqrt(((1 / 3) * (2 / 3)) / 2), 12);
-    expect(data.scores.find((s) => s.subset === 'mmlu_astronomy')).toMatchObject({ value: 1, stderr: null, n: 1 });
-    expect(data.scores.find((s) => s.subset === 'mmlu_stem')).toMatchObject({ value: 2 / 3, n: 3 });
+    expect(stemData.scores.find((s) => s.subset === 'mmlu_astronomy')).toMatchObject({ value: 1, stderr: null, n: 1 });
+    expect(stemData.scores.find((s) => s.subset === 'mmlu_stem')).toMatchObject({ value: 2 / 3, n: 3 });
 
-    const gsm = data.items.find((i) => i.task === 'gsm8k' && i.docIndex === 2)!;
+    const gsm = gsmData.items.find((i) => i.task === 'gsm8k' && i.docIndex === 2)!;
     expect(gsm.filtered).toEqual({ 'strict-match': '[invalid]', 'flexible-extract': '5' });
     expect(gsm.scores).toEqual({ 'exact_match,strict-match': 0, 'exact_match,flexible-extract': 1 });
     expect(gsm.request).toEqual({ kind: 'generate_until', context: expect.stringContaining('Betty'), until: ['Question:', '</s>', '<|im_end|>'], maxTokens: 256 });
-    const anatomy = data.items.find((i) => i.task === 'mmlu_anatomy' && i.docIndex === 0)!;
+    const anatomy = stemData.items.find((i) => i.task === 'mmlu_anatomy' && i.docIndex === 0)!;
     expect(anatomy.request.kind === 'loglikelihood' && anatomy.request.continuations).toEqual([' A', ' B', ' C', ' D']);
     expect(anatomy.response).toEqual({
       kind: 'loglikelihood',
@@ -63,9 +74,11 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
     });
     expect(anatomy).toMatchObject({ target: '3', filtered: { none: '3' }, scores: { 'acc,none': 1 } });
 
-    const run = (await store.getRun(imported.runId))!;
+    const run = (await store.getRun(gsmRun!))!;
     expect(run.config).toMatchObject({ numFewshot: 0, limit: 3, batchSize: '4', seed: 0, dtype: 'float32', harnessVersion: '0.4.3' });
-    expect(run.config.taskVersions).toMatchObject({ gsm8k: 3 });
+    // Each run keeps its own task's part of the file.
+    expect(run.config.taskVersions).toEqual({ gsm8k: 3 });
+    expect(Object.keys((await store.getRun(stemRun!))!.config.taskVersions ?? {}).sort()).toEqual(['mmlu_anatomy', 'mmlu_astronomy', 'mmlu_stem']);
   });
 
   it('importing the same files twice changes nothing', async () => {
@@ -73,7 +86,28 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
     const again = await importLmEval(store, { resultsFile: join(fixture, resultsName) });
     expect(again.imported).toBe(false);
     expect(await store.listRuns()).toEqual(before);
-    expect((await store.listResults(again.runId)).total).toBe(6);
+    expect(again.runs.map((r) => [r.task, r.items])).toEqual([['gsm8k', 3], ['mmlu_stem', 3]]);
+    expect(again.runs.map((r) => r.runId).sort()).toEqual(before.filter((r) => r.modelName === 'EleutherAI/pythia-160m').map((r) => r.id).sort());
+  });
+
+  it('imports again, one run per task, a file an earlier version recorded as one run of several tasks', async () => {
+    // The state such an import left: one run named after every task, under the hash of the whole file set.
+    const modelName = 'legacy-import';
+    const files = readdirSync(fixture).filter((f) => f.startsWith('samples_')).sort();
+    let contentHash = sha256(`${modelName}\n${sha256(readFileSync(join(fixture, resultsName), 'utf8'))}`);
+    for (const f of files) contentHash = sha256(contentHash + sha256(readFileSync(join(fixture, f), 'utf8')));
+    const model = await store.upsertModel({ name: modelName });
+    const legacy = await store.createRun({ modelId: model.id, task: 'gsm8k,mmlu_stem', config: {}, status: 'finished', source: 'imported' });
+    await store.writeScores(legacy.id, [{ subset: 'gsm8k', metric: 'exact_match', filter: 'strict-match', value: 0.25 }]);
+    await store.recordImport({ contentHash, kind: 'lm-eval', path: 'old', runId: legacy.id });
+
+    const split = await importLmEval(store, { resultsFile: join(fixture, resultsName), modelName });
+    expect(split.imported).toBe(true);
+    expect(split.runs.map((r) => r.task)).toEqual(['gsm8k', 'mmlu_stem']);
+    // The old run and what it holds stay; a third import finds the per-task runs.
+    expect(await store.scoresForRun(legacy.id)).toEqual([expect.objectContaining({ subset: 'gsm8k', value: 0.25 })]);
+    const third = await importLmEval(store, { resultsFile: join(fixture, resultsName), modelName });
+    expect({ imported: third.imported, runs: third.runs.map((r) => r.runId) }).toEqual({ imported: false, runs: split.runs.map((r) => r.runId) });
   });
 
   it('rejects a malformed results file naming the field, and writes nothing', async () => {
@@ -104,15 +138,15 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
     cpSync(join(fixture, resultsName), join(dir, resultsName));
     const imported = await importLmEval(store, { resultsFile: join(dir, resultsName), modelName: 'scores-only' });
     expect(imported).toMatchObject({ imported: true, scores: 5, items: 0 });
-    expect((await store.scoresForRun(imported.runId)).length).toBe(5);
+    const stored = await Promise.all(imported.runs.map(async (r) => (await store.scoresForRun(r.runId)).length));
+    expect(stored).toEqual([2, 3]);
   });
 
   it('exports a run that re-imports to the same data', async () => {
-    const [original] = await store.listRuns({ modelName: 'EleutherAI/pythia-160m' });
+    const original = (await store.listRuns({ modelName: 'EleutherAI/pythia-160m' })).find((r) => r.task === 'mmlu_stem');
     const out = join(scratch, `export-${backend.name}`);
     const written = await exportLmEval(store, original!.id, out);
     expect(written.samplesFiles.map((f) => f.slice(out.length + 1)).sort()).toEqual([
-      'samples_gsm8k_2024-05-01T12-30-45.123.jsonl',
       'samples_mmlu_anatomy_2024-05-01T12-30-45.123.jsonl',
       'samples_mmlu_astronomy_2024-05-01T12-30-45.123.jsonl',
     ]);
@@ -121,10 +155,11 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
 
     const fresh = await openDb({ file: join(scratch, `reimport-${backend.name}.db`) });
     const reimported = await importLmEval(fresh, { resultsFile: written.resultsFile });
+    expect(reimported.runs.map((r) => r.task)).toEqual(['mmlu_stem']);
     const sort = <T extends { subset: string; metric: string; filter: string }>(rows: T[]) =>
       [...rows].sort((a, b) => `${a.subset}${a.metric}${a.filter}`.localeCompare(`${b.subset}${b.metric}${b.filter}`));
     const a = await snapshot(store, original!.id);
-    const b = await snapshot(fresh, reimported.runId);
+    const b = await snapshot(fresh, reimported.runs[0]!.runId);
     expect({ ...b, scores: sort(b.scores) }).toEqual({ ...a, scores: sort(a.scores) });
     await fresh.close();
   });
