@@ -34,13 +34,13 @@ const Z95 = 1.959963984540054;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 async function itemsFor(store: Store, runId: number, subset: string): Promise<ResultRow[]> {
+  // A run holds one requested task or group, its items under leaf tasks: the column's own run gives all of
+  // them, a run of a larger group the items of the column's leaf task.
   const run = await store.getRun(runId);
-  const byTask = (await store.listResults(runId, { task: subset, limit: 1 })).total > 0;
-  // Items are stored under leaf tasks: a group column reads the whole run only when the run was that group.
-  if (!byTask && run?.task !== subset) return [];
+  const task = run?.task === subset ? undefined : subset;
   const items: ResultRow[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const page = await store.listResults(runId, { task: byTask ? subset : undefined, offset, limit: 1000 });
+    const page = await store.listResults(runId, { task, offset, limit: 1000 });
     items.push(...page.items);
     if (page.items.length < 1000) return items;
   }

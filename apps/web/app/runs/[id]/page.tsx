@@ -32,10 +32,9 @@ export default async function RunPage({ params, searchParams }: { params: Promis
   // "Wrong" means below full marks on the metric the board reads for this subset (else the run's first metric).
   const primaryMetric = primaryMetricKey(scores, task);
   const offset = Math.max(0, Number.parseInt(one(sp.offset) ?? '0', 10) || 0);
-  // A board cell links with its group name (e.g. `ceval-hard`); items are stored under leaf tasks, so a group
-  // name that matches no item falls back to every item of the run.
-  let taskShown = task;
-  if (task && (await store.listResults(id, { task, limit: 1 })).total === 0) taskShown = undefined;
+  // A run holds one requested task or group (items under its leaf tasks): its own name, as a board cell links
+  // it, means every item of the run; any other name picks out that leaf task.
+  const taskShown = task === run.task ? undefined : task;
   // `doc` picks out one question (a permalink from the compare page or a shared link).
   const docText = one(sp.doc);
   const single = task && docText && /^\d+$/.test(docText) ? await store.getResult(id, task, Number(docText)) : undefined;
