@@ -42,6 +42,8 @@ export interface EvaluateOptions {
   docRange?: { start: number; end: number };
   /** Documents per chunk: one model call and one sink write each, so a crash loses at most one chunk. */
   batchSize?: number;
+  /** When the batch size was picked rather than given: what it was picked from (recorded as `batch_size_picked_from`). */
+  batchSizeReason?: string;
   sink?: ResultSink;
   onProgress?: (p: TaskProgress) => void;
   signal?: AbortSignal;
@@ -151,6 +153,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
       model: options.modelName ?? 'unknown',
       model_args: options.modelArgs ?? null,
       batch_size: options.batchSize ?? DEFAULT_CHUNK_DOCS,
+      ...(options.batchSizeReason ? { batch_size_picked_from: options.batchSizeReason } : {}),
       device: options.device ?? null,
       limit: options.limit ?? null,
       num_fewshot: options.numFewshot ?? null,

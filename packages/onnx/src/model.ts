@@ -1,3 +1,4 @@
+import { freemem, totalmem } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { clearPrefixCache, prefixCacheStats, type PrefixCacheStats } from './batch.ts';
 import { findCheckpointFiles, type CheckpointFiles } from './checkpoint.ts';
@@ -8,7 +9,8 @@ import { fastPath, type FastPathOptions } from './fast.ts';
 import type { Dtype } from './layout.ts';
 import { prepareGraph } from './graph.ts';
 import { loglikelihood, type LoglikelihoodRequest, type LoglikelihoodResult } from './loglikelihood.ts';
-import { discoverLayout, openSession, type Device, type Provider } from './session.ts';
+import { discoverLayout, openSession, type DecoderLayout, type Device, type Provider } from './session.ts';
+import { chooseBatchSize, weightBytes, type BatchSizeInput } from './batch-size.ts';
 import { TextTokenizer } from './tokenizer.ts';
 
 export interface LoadOptions {
@@ -18,8 +20,11 @@ export interface LoadOptions {
    * fp32 graph, and an error listing the folder's graphs when it has none.
    */
   dtype?: Dtype;
-  /** Rows per forward pass. */
-  batchSize?: number;
+  /**
+   * Rows per forward pass (default 1). `'auto'` picks it from the model's size and the machine's free memory
+   * (`chooseBatchSize`); the model's `batchSizeReason` then says what it was picked from.
+   */
+  batchSize?: number | 'auto';
   /** Intra-op threads (default: ORT's choice). */
   threads?: number;
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
@@ -56,6 +61,8 @@ export class OnnxLanguageModel {
   readonly fallbackReason: string | undefined;
   readonly maxLength: number;
   readonly batchSize: number;
+  /** With `batchSize: 'auto'`: what the batch size was picked from (one line). */
+  readonly batchSizeReason: string | undefined;
   /** Whether only the scored positions' logits leave the graph (see prepareGraph). */
   readonly slicedLogits: boolean;
   /** Whether generation runs several greedy steps per run() inside the graph (see `FastPathOptions.decodeLoop`). */
@@ -73,7 +80,16 @@ export class OnnxLanguageModel {
     readonly files: CheckpointFiles,
     readonly tokenizer: TextTokenizer,
     private readonly decoder: Decoder,
-    init: { provider: Provider; fallbackReason?: string; maxLength: number; batchSize: number; slicedLogits: boolean; fast: FastPathOptions; int8: boolean },
+    init: {
+      provider: Provider;
+      fallbackReason?: string;
+      maxLength: number;
+      batchSize: number;
+      batchSizeReason?: string;
+      slicedLogits: boolean;
+      fast: FastPathOptions;
+      int8: boolean;
+    },
   ) {
     this.dir = files.dir;
     this.name = basename(resolve(files.dir));
@@ -81,6 +97,7 @@ export class OnnxLanguageModel {
     this.fallbackReason = init.fallbackReason;
     this.maxLength = init.maxLength;
     this.batchSize = init.batchSize;
+    this.batchSizeReason = init.batchSizeReason;
     this.slicedLogits = init.slicedLogits;
     this.decodeLoop = decoder.hasDecodeLoop;
     this.fast = init.fast;
@@ -125,6 +142,27 @@ export class OnnxLanguageModel {
   }
 }
 
+/** The model's shape as the batch-size chooser needs it: from the graph's cache layout, else config.json. */
+function batchSizeInput(files: CheckpointFiles, layout: DecoderLayout, provider: Provider, contextTokens: number): BatchSizeInput {
+  const c = files.config;
+  const heads = c.num_attention_heads ?? 1;
+  const kvHeads = layout.kvHeads || (c.num_key_value_heads ?? heads);
+  const hidden = c.hidden_size ?? 0;
+  return {
+    weightBytes: weightBytes(files.onnxPath),
+    layers: layout.pastKeys.length || (c.num_hidden_layers ?? 1),
+    heads,
+    kvHeads,
+    headDim: layout.headDim || (hidden && heads ? hidden / heads : 0),
+    hidden,
+    cacheElementBytes: layout.cacheType === 'float16' ? 2 : 4,
+    contextTokens,
+    provider,
+    freeBytes: freemem(),
+    totalBytes: totalmem(),
+  };
+}
+
 function contextWindow(files: CheckpointFiles): number {
   const c = files.config;
   for (const v of [c.n_positions, c.max_position_embeddings, c.n_ctx]) if (typeof v === 'number' && v > 0) return v;
@@ -144,13 +182,18 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   const graph = prepareGraph(files.onnxPath, { sliceLogits: fast.sliceLogits, int8: options.int8 ?? false, decodeLoop: fast.decodeLoop && fast.sliceLogits });
   const { session, provider, fallbackReason } = await openSession(graph, options);
   const layout = discoverLayout(session, files.config, files.onnxPath);
-  const batchSize = options.batchSize ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CheckpointError(`batch size must be a positive integer, got ${batchSize}`);
+  const maxLength = options.maxLength ?? contextWindow(files);
+  const choice = options.batchSize === 'auto' ? chooseBatchSize(batchSizeInput(files, layout, provider, maxLength)) : undefined;
+  const batchSize = choice?.batchSize ?? options.batchSize ?? 1;
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
+    throw new CheckpointError(`batch size must be a positive integer or 'auto', got ${batchSize}`);
+  }
   return new OnnxLanguageModel(files, tokenizer, new Decoder(session, layout), {
     provider,
     fallbackReason,
-    maxLength: options.maxLength ?? contextWindow(files),
+    maxLength,
     batchSize,
+    ...(choice ? { batchSizeReason: choice.reason } : {}),
     slicedLogits: layout.logitsKeep !== undefined,
     fast,
     int8: graph.int8 ?? false,

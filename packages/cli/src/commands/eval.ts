@@ -17,7 +17,8 @@ export interface EvalCommandOptions extends PromptOptions {
   tasks: string;
   numFewshot?: number;
   limit?: number;
-  batchSize: number;
+  /** Rows per forward pass; omitted: picked from the model's size and the machine's free memory. */
+  batchSize?: number;
   device: 'auto' | 'cpu' | 'cuda';
   dataDir?: string;
   output?: string;
@@ -55,7 +56,7 @@ export async function runEval(
   if (chatTemplate) io.stderr.write(`chat template: ${chatTemplate.source}${chatTemplate.name ? ` ("${chatTemplate.name}")` : ''}\n`);
   const model = await loadModel(opts.model, {
     device: opts.device,
-    batchSize: opts.batchSize,
+    batchSize: opts.batchSize ?? 'auto',
     ...(opts.threads ? { threads: opts.threads } : {}),
     ...(opts.dtype ? { dtype: opts.dtype } : {}),
   });
@@ -63,6 +64,7 @@ export async function runEval(
     io.stderr.write(
       `model: ${model.name} (${model.graphFile}, ${model.dtype}), provider: ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`,
     );
+    if (model.batchSizeReason) io.stderr.write(`batch size: ${model.batchSize} (picked: ${model.batchSizeReason}; --batch-size sets it)\n`);
     const outputDir = resolve(opts.output ?? join('.sciboard', 'output', model.name));
     mkdirSync(outputDir, { recursive: true });
     const jsonl = new JsonlSink(join(outputDir, ITEMS_FILE));
@@ -100,7 +102,8 @@ export async function runEval(
         dataDir,
         numFewshot: opts.numFewshot,
         limit: opts.limit,
-        batchSize: opts.batchSize,
+        batchSize: model.batchSize,
+        ...(model.batchSizeReason ? { batchSizeReason: model.batchSizeReason } : {}),
         sink,
         signal: controller.signal,
         onProgress: throttled((line) => io.stderr.write(`${line}\n`)),
@@ -173,7 +176,7 @@ export function register(program: Command): void {
     .option('--board <ids>', 'science | math | science,math: every column\'s suite, so one run fills a board row (--limit applies per leaf task)')
     .option('--num-fewshot <k>', 'few-shot examples (default: each task\'s own, as lm-eval)', nonNegativeInt('--num-fewshot'))
     .option('--limit <n>', 'first N documents of each task', positiveInt('--limit'))
-    .option('--batch-size <n>', 'rows per forward pass; also documents per stored chunk', positiveInt('--batch-size'), 8)
+    .option('--batch-size <n>', 'rows per forward pass; also documents per stored chunk of a multiple-choice task (default: picked from the model\'s size and the free memory, and printed)', positiveInt('--batch-size'))
     .option('--device <device>', 'auto | cpu | cuda', deviceOption, 'auto')
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
     .option('--dtype <dtype>', DTYPE_HELP, dtypeOption)
