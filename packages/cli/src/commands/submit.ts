@@ -3,14 +3,17 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openDb, resolveTarget } from '@sciboard/db';
 import { loadModel } from '@sciboard/onnx';
+import type { Dtype } from '@sciboard/onnx/layout';
 import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, openShardQueue, parseParams, shardSizeProblem, SubmissionError, type EnqueueOutcome } from '@sciboard/queue';
 import { UsageError } from '../main.ts';
-import { positiveInt } from '../options.ts';
+import { DTYPE_HELP, dtypeOption, positiveInt } from '../options.ts';
 import { chooseDataDir } from '../dataDir.ts';
 import { addPromptOptions, promptSettings, type PromptOptions } from '../promptOptions.ts';
 
 export interface SubmitOptions extends PromptOptions {
   name: string;
+  /** Which published graph of the folder the workers load (transformers.js's precision names); default fp32. */
+  dtype?: Dtype;
   params?: string;
   family?: string;
   license?: string;
@@ -34,9 +37,9 @@ function shardSizeOption(value: string): number {
 }
 
 /** Loads the graph and tokenizer on CPU once, so a broken checkpoint is refused before any work is queued. */
-async function checkLoads(dir: string): Promise<void> {
+async function checkLoads(dir: string, dtype: Dtype | undefined): Promise<void> {
   try {
-    const model = await loadModel(dir, { device: 'cpu', batchSize: 1 });
+    const model = await loadModel(dir, { device: 'cpu', batchSize: 1, ...(dtype ? { dtype } : {}) });
     await model.dispose();
   } catch (err) {
     throw new SubmissionError(`checkpoint: ${dir} does not load: ${(err as Error).message}`, 'checkpoint');
@@ -104,8 +107,11 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
   if (opts.token && !opts.server) throw new UsageError('--token is for --server');
   const params = opts.params === undefined ? undefined : parseParams(opts.params);
   const settings = promptSettings(opts);
-  const layout = checkCheckpointLayout(dir, params);
-  await checkLoads(dir);
+  if (opts.server && opts.dtype && opts.dtype !== 'fp32') {
+    throw new UsageError("--dtype is for the local queue: a site's upload takes one fp32 graph (model.onnx or decoder_model_merged.onnx)");
+  }
+  const layout = checkCheckpointLayout(dir, params, opts.dtype);
+  await checkLoads(dir, opts.dtype);
   if (opts.server) return submitToServer(dir, layout.graphPath, opts);
   const contentHash = await checkpointContentHash(dir);
   const store = await openDb();
@@ -128,6 +134,7 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
         dataDir: chooseDataDir(opts.dataDir, { needed: false, withCheckoutData: true }),
         submittedBy: process.env.USER,
         settings,
+        ...(opts.dtype ? { dtype: opts.dtype } : {}),
       });
       const { line, json } = describe(outcome);
       process.stderr.write(`${line}\n`);
@@ -156,7 +163,8 @@ export function register(program: Command): void {
     .option('--shard-size <n>', 'documents per item-range shard, so several workers share one task (default: 64 for generation tasks, 1000 for multiple choice)', shardSizeOption)
     .option('--data-dir <dir>', 'datasets folder used to count each task\'s documents (default: as `sciboard worker`)')
     .option('--server <url>', 'upload the checkpoint to this site’s API instead of queueing in the local database')
-    .option('--token <token>', 'API token for --server');
+    .option('--token <token>', 'API token for --server')
+    .option('--dtype <dtype>', DTYPE_HELP, dtypeOption);
   addPromptOptions(command).action(async (dir: string, opts: SubmitOptions) => {
       const json = await submit(dir, opts);
       process.stdout.write(`${JSON.stringify(json)}\n`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openDb, resolveTarget, scoresFromLmEvalResults, type ClaimedShard, type Store, type SubmissionRow } from '@sciboard/db';
 import { checkEvalSettings, evaluate, GradingPool, loadChatTemplate, loadTaskSpec, type ChatTemplate, type EvalSettings, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
 import { loadModelInWorker, type WorkerLanguageModel } from '@sciboard/onnx';
+import type { Dtype } from '@sciboard/onnx/layout';
 import { DEFAULT_QUEUE_SETTINGS, openShardQueue, payloadOf, runWorker, type ShardRunner, type SubmissionPayload, type WorkerSummary } from '@sciboard/queue';
 import { deviceOption, positiveInt, positiveSeconds } from '../options.ts';
 import { chooseDataDir } from '../dataDir.ts';
@@ -21,7 +22,7 @@ export interface WorkerCommandOptions {
 }
 
 /** A loaded model as the shard runner uses it; `loadModelInWorker` by default. */
-type ShardModel = LanguageModel & { provider: string; dispose(): Promise<void> };
+type ShardModel = LanguageModel & { provider: string; dispose(): Promise<void>; graphFile?: string };
 
 function workerDataDir(given: string | undefined): string {
   return chooseDataDir(given, { needed: false, withCheckoutData: true });
@@ -65,14 +66,18 @@ export function onnxShardRunner(
     log: (line: string) => void;
     /** Equivalence time limit and grader threads; one grading pool serves every shard and closes with the runner. */
     scoring?: Pick<EvaluateScoringOptions, 'timeLimitMs' | 'graderThreads' | 'grader'>;
-    /** Loads a checkpoint; tests substitute a scripted model. */
-    loadModel?: (dir: string) => Promise<ShardModel>;
+    /** Loads a checkpoint (the graph of the submission's `dtype`); tests substitute a scripted model. */
+    loadModel?: (dir: string, dtype?: Dtype) => Promise<ShardModel>;
   },
 ): ShardRunner {
+  // Loaded models kept per checkpoint and precision: two submissions of one folder may run different graphs.
   const idle = new Map<string, ShardModel[]>();
-  const load = o.loadModel ?? ((dir: string): Promise<WorkerLanguageModel> => loadModelInWorker(dir, { device: o.device, batchSize: o.batchSize }));
-  const acquire = async (dir: string) => idle.get(dir)?.pop() ?? load(dir);
-  const release = (dir: string, model: ShardModel) => idle.set(dir, [...(idle.get(dir) ?? []), model]);
+  const load =
+    o.loadModel ??
+    ((dir: string, dtype?: Dtype): Promise<WorkerLanguageModel> => loadModelInWorker(dir, { device: o.device, batchSize: o.batchSize, ...(dtype ? { dtype } : {}) }));
+  const keyOf = (payload: SubmissionPayload) => `${payload.model.checkpointPath}\u0000${payload.dtype ?? 'fp32'}`;
+  const acquire = async (payload: SubmissionPayload) => idle.get(keyOf(payload))?.pop() ?? load(payload.model.checkpointPath, payload.dtype);
+  const release = (payload: SubmissionPayload, model: ShardModel) => idle.set(keyOf(payload), [...(idle.get(keyOf(payload)) ?? []), model]);
   // Workers start on the first MATH check only; a check that outlives the limit has its worker replaced.
   const pool = o.scoring?.grader
     ? undefined
@@ -83,10 +88,19 @@ export function onnxShardRunner(
     async run(shard: ClaimedShard, context) {
       const payload = shard.payload as unknown as SubmissionPayload;
       const task = taskOf(payload, shard.subset, shard.task);
-      const model = await acquire(payload.model.checkpointPath);
+      const model = await acquire(payload);
       try {
         const run = await store.getRun(shard.runId);
-        if (run?.status === 'pending') await store.updateRun(shard.runId, { status: 'running', startedAt: new Date().toISOString(), device: o.device, provider: model.provider });
+        if (run?.status === 'pending') {
+          await store.updateRun(shard.runId, {
+            status: 'running',
+            startedAt: new Date().toISOString(),
+            device: o.device,
+            provider: model.provider,
+            // The graph file that runs, recorded beside the precision the run's configuration names.
+            ...(model.graphFile ? { config: { ...run.config, graphFile: model.graphFile } } : {}),
+          });
+        }
         await evaluate({
           model,
           tasks: [task],
@@ -105,7 +119,7 @@ export function onnxShardRunner(
           onWarning: (w) => o.log(`warning: ${w}`),
         });
       } finally {
-        release(payload.model.checkpointPath, model);
+        release(payload, model);
       }
     },
 
