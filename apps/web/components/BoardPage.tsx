@@ -118,7 +118,7 @@ export async function BoardPage({ boardId, searchParams }: { boardId: string; se
       )}
       <p className="legend">
         <b>Bold</b> best and <u>underlined</u> second within a band and column; † re-run by the source&apos;s authors;
-        averages with * lack a column. Hover or focus a cell for its 95% interval and provenance. Ranks treat two
+        <sup>c</sup> measured with the checkpoint&apos;s chat template (a chat row says so beside its name); averages with * lack a column. Hover or focus a cell for its 95% interval and provenance. Ranks treat two
         models as tied when their 95% intervals overlap (reported numbers carry no interval).
         {view.normalised && ' Scores are normalised: (raw − baseline) / (1 − baseline), the baseline being random guessing (1/choices; SciEval weighs its item types, see /suites); generation tasks keep a 0 baseline.'}
       </p>

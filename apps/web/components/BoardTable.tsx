@@ -23,6 +23,11 @@ function CellView({ cell, column, row, suite }: { cell: BoardCell | undefined; c
     <>
       <span className={markClass}>{fmt(cell.value)}</span>
       {cell.rerun && <span className="dagger">†</span>}
+      {cell.provenance?.chatTemplate && (
+        <sup className="chat-mark" aria-label="chat template applied">
+          c
+        </sup>
+      )}
     </>
   );
   const p = cell.provenance;
@@ -79,6 +84,8 @@ function CellView({ cell, column, row, suite }: { cell: BoardCell | undefined; c
               <dd>{p.n ?? '?'}</dd>
               <dt>shots</dt>
               <dd>{p.numFewshot ?? '?'}</dd>
+              <dt>prompts</dt>
+              <dd>{p.chatTemplate ? "the checkpoint's chat template (as lm-eval --apply_chat_template)" : 'plain text (base model)'}</dd>
               <dt>harness</dt>
               <dd>{p.harnessVersion ?? '?'}</dd>
               <dt>task version</dt>
@@ -156,6 +163,11 @@ export function BoardTable({ view, query, basePath, suites = {} }: { view: Board
             <>
               {row.modelId ? <a href={`/models/${encodeURIComponent(row.modelId)}`}>{row.model}</a> : row.model}
               <span className={`kind ${row.kind}`}>{row.kind}</span>
+              {row.chatTemplate && (
+                <span className="kind chat" title="some cells were measured with the checkpoint's chat template (marked c)">
+                  chat
+                </span>
+              )}
             </>
           );
         },

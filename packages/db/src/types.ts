@@ -86,6 +86,8 @@ export interface BoardScoreRow {
   harnessVersion: string | null;
   taskVersion: string | number | null;
   promptHash: string | null;
+  /** The run formatted its prompts with the checkpoint's chat template (`--apply-chat-template`). */
+  chatTemplate: boolean;
   revision: string | null;
   finishedAt: string | null;
 }

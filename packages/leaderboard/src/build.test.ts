@@ -34,6 +34,17 @@ describe('buildBoard with measured scores', () => {
     expect(view.rows[0]!.cells['CEval-Hard']!.gap).toBeUndefined();
   });
 
+  it('tells a chat-template run from a plain one, per cell and per row', () => {
+    const view = buildBoard(boards.math, {
+      measured: [measured('chat', 1, 'gsm8k', 0.5, 0.02, { chatTemplate: true }), measured('chat', 1, 'agieval_sat_math', 0.4), measured('base', 2, 'gsm8k', 0.3)],
+    });
+    const chat = view.rows.find((r) => r.model === 'chat')!;
+    expect(chat.chatTemplate).toBe(true);
+    expect(chat.cells['GSM8K']!.provenance!.chatTemplate).toBe(true);
+    expect(chat.cells['SAT-Math']!.provenance!.chatTemplate).toBe(false);
+    expect(view.rows.find((r) => r.model === 'base')!.chatTemplate).toBe(false);
+  });
+
   it('ignores scores under another metric or filter and keeps the latest run per column', () => {
     const view = buildBoard(boards.math, {
       measured: [

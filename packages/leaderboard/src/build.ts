@@ -152,6 +152,7 @@ export function buildBoard(board: BoardDefinition, input: BuildBoardInput = {}):
           harnessVersion: score.harnessVersion ?? null,
           taskVersion: score.taskVersion === null || score.taskVersion === undefined ? null : String(score.taskVersion),
           promptHash: score.promptHash ?? null,
+          chatTemplate: score.chatTemplate === true,
           revision: score.revision ?? null,
           finishedAt: toIso(score.finishedAt),
           subset: score.subset,
@@ -169,6 +170,7 @@ export function buildBoard(board: BoardDefinition, input: BuildBoardInput = {}):
         };
       }
       row.cells[column.name] = cell;
+      if (cell.provenance!.chatTemplate) row.chatTemplate = true;
       const finished = cell.provenance!.finishedAt;
       if (finished && (!row.updatedAt || finished > row.updatedAt)) row.updatedAt = finished;
     }
@@ -210,6 +212,7 @@ function emptyRow(key: string, model: string, band: string, kind: BoardRow['kind
     modelType: null,
     params: null,
     updatedAt: null,
+    chatTemplate: false,
     cells: {},
     average: { value: null, complete: false, mark: null },
     reportedExtras: {},

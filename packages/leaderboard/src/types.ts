@@ -24,6 +24,8 @@ export interface MeasuredScore {
   harnessVersion?: string | null;
   taskVersion?: string | number | null;
   promptHash?: string | null;
+  /** The run applied the checkpoint's chat template. */
+  chatTemplate?: boolean | null;
   revision?: string | null;
   finishedAt?: string | Date | null;
 }
@@ -62,6 +64,8 @@ export interface MeasuredProvenance {
   harnessVersion: string | null;
   taskVersion: string | null;
   promptHash: string | null;
+  /** The run formatted its prompts with the checkpoint's chat template rather than as plain text. */
+  chatTemplate: boolean;
   revision: string | null;
   finishedAt: string | null;
   subset: string;
@@ -106,6 +110,8 @@ export interface BoardRow {
   params: number | null;
   /** Latest `finishedAt` among the row's measured cells (ISO), for the date filter. */
   updatedAt: string | null;
+  /** Some measured cell of the row comes from a chat-template run (each cell says which in its provenance). */
+  chatTemplate: boolean;
   cells: Record<string, BoardCell>;
   average: { value: number | null; complete: boolean; mark: CellMark };
   /** Averages the source printed (e.g. `Avg. Sci`, `Avg. Sci+Math`), as reported. */

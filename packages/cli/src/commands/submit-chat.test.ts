@@ -58,6 +58,10 @@ describe('submissions with chat settings', () => {
       const plainItems = await store.listResults(plain.id);
       expect((plainItems.items[0]!.request as { context: string }).context).toMatch(/^The following are multiple choice questions/);
       expect((await store.scoresForRun(chat.id)).some((s) => s.metric === 'acc')).toBe(true);
+      // The board row's cells say whether their run applied a chat template.
+      const cells = (await store.boardScores()).filter((r) => r.modelName === 'chat-tiny');
+      expect(cells.length).toBeGreaterThan(0);
+      for (const c of cells) expect(c.chatTemplate).toBe(c.runId === chat.id);
     } finally {
       await store.close();
     }

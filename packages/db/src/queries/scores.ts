@@ -62,6 +62,7 @@ export function scoreQueries(adapter: DialectAdapter) {
           harnessVersion: run.config.harnessVersion ?? null,
           taskVersion: run.config.taskVersions?.[score.subset] ?? null,
           promptHash: run.config.promptHash ?? null,
+          chatTemplate: Boolean(run.config['applyChatTemplate']),
           revision: model.revision,
           finishedAt: run.finishedAt,
         });

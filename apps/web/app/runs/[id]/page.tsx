@@ -61,6 +61,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
     ['wall time', duration(run.startedAt, run.finishedAt)],
     ['throughput', run.throughput === null ? null : `${run.throughput.toFixed(2)} items/s`],
     ['config hash', run.configHash],
+    ...promptFacts(config),
     ...Object.entries(run.timings ?? {}).map(([k, v]): [string, unknown] => [`timing: ${k}`, typeof v === 'number' ? `${v.toFixed(2)}` : v]),
   ];
 
@@ -211,4 +212,19 @@ export default async function RunPage({ params, searchParams }: { params: Promis
       </nav>
     </>
   );
+}
+
+/** How the run's prompts were made: plain text, or the checkpoint's chat template with lm-eval's options. */
+function promptFacts(config: unknown): Array<[string, unknown]> {
+  const c = (config && typeof config === 'object' ? config : {}) as Record<string, unknown>;
+  const apply = c['applyChatTemplate'];
+  const facts: Array<[string, unknown]> = [
+    ['prompts', apply ? `chat template${typeof apply === 'string' ? ` "${apply}"` : ''}` : 'plain text'],
+  ];
+  if (apply) facts.push(['few-shot as turns', c['fewshotAsMultiturn'] === false ? 'no (one user turn)' : 'yes']);
+  if (typeof c['chatTemplateSha'] === 'string') facts.push(['chat template sha256', c['chatTemplateSha']]);
+  if (typeof c['systemInstruction'] === 'string') facts.push(['system instruction', c['systemInstruction']]);
+  if (c['genKwargs']) facts.push(['generation arguments', JSON.stringify(c['genKwargs'])]);
+  if (c['seed']) facts.push(['seeds (python, numpy, torch, few-shot)', Object.values(c['seed'] as Record<string, unknown>).map((v) => (v === null ? 'None' : String(v))).join(', ')]);
+  return facts;
 }
