@@ -11,6 +11,7 @@ import { prepareGraph } from './graph.ts';
 import { loglikelihood, type LoglikelihoodRequest, type LoglikelihoodResult } from './loglikelihood.ts';
 import { discoverLayout, openSession, type DecoderLayout, type Device, type Provider } from './session.ts';
 import { chooseBatchSize, weightBytes, type BatchSizeInput } from './batch-size.ts';
+import { optimizedGraphStats, type OptimizedGraphStats } from './optimized-graph.ts';
 import { TextTokenizer } from './tokenizer.ts';
 
 export interface LoadOptions {
@@ -63,6 +64,8 @@ export class OnnxLanguageModel {
   readonly batchSize: number;
   /** With `batchSize: 'auto'`: what the batch size was picked from (one line). */
   readonly batchSizeReason: string | undefined;
+  /** Whether ONNX Runtime's optimised graph came from the cache ('hit'), was written to it ('built') or neither. */
+  readonly optimizedGraph: OptimizedGraphStats | undefined;
   /** Whether only the scored positions' logits leave the graph (see prepareGraph). */
   readonly slicedLogits: boolean;
   /** Whether generation runs several greedy steps per run() inside the graph (see `FastPathOptions.decodeLoop`). */
@@ -86,6 +89,7 @@ export class OnnxLanguageModel {
       maxLength: number;
       batchSize: number;
       batchSizeReason?: string;
+      optimizedGraph?: OptimizedGraphStats;
       slicedLogits: boolean;
       fast: FastPathOptions;
       int8: boolean;
@@ -98,6 +102,7 @@ export class OnnxLanguageModel {
     this.maxLength = init.maxLength;
     this.batchSize = init.batchSize;
     this.batchSizeReason = init.batchSizeReason;
+    this.optimizedGraph = init.optimizedGraph;
     this.slicedLogits = init.slicedLogits;
     this.decodeLoop = decoder.hasDecodeLoop;
     this.fast = init.fast;
@@ -194,6 +199,7 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     maxLength,
     batchSize,
     ...(choice ? { batchSizeReason: choice.reason } : {}),
+    optimizedGraph: optimizedGraphStats(session),
     slicedLogits: layout.logitsKeep !== undefined,
     fast,
     int8: graph.int8 ?? false,

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import type { ModelConfig } from './checkpoint.ts';
 import { CheckpointError, DeviceError } from './errors.ts';
 import { LOGITS_KEEP_INPUT, type PreparedGraph } from './graph.ts';
+import { openOptimized } from './optimized-graph.ts';
 import { EXPORT_ADVICE } from './layout.ts';
 import { DECODE_STEPS_INPUT, DECODE_TOKENS_OUTPUT } from './loop.ts';
 
@@ -53,11 +53,8 @@ async function createWith(graph: PreparedGraph, provider: Provider, options: Ses
     sessionOptions.intraOpNumThreads = options.threads;
     sessionOptions.interOpNumThreads = 1;
   }
-  if (graph.externalData) {
-    sessionOptions.externalData = graph.externalData.map((e) => ({ path: e.path, data: readFileSync(e.file) }));
-    return ort.InferenceSession.create(readFileSync(graph.path), sessionOptions);
-  }
-  return ort.InferenceSession.create(graph.path, sessionOptions);
+  // Through the cache of optimised graphs (weights handed over in memory when the graph cannot sit beside them).
+  return openOptimized(graph, provider, sessionOptions);
 }
 
 function describeOrtError(path: string, err: unknown): CheckpointError {
