@@ -69,17 +69,19 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
   it('checks the engine against the naive oracle and writes the report', async () => {
     const plan: RunPlan = {
       mode: 'quick',
+      unitRounds: 0,
+      evalBatch: 2,
       // Two rounds: peers stay alive between their rounds, and a first-round-only peer leaves after its one.
       rounds: 2,
       models: [
         {
           shape: 'small',
-          sizes: { choiceItems: 1, generationItems: 1, generationTokens: 4, generationBatch: 2, prefillTokens: 64, decodeTokens: 4, decodeBatches: [2] },
+          sizes: { choiceItems: 1, generationItems: 1, generationTokens: 4, generationBatch: 2, prefillTokens: 64, decodeTokens: 24, decodeBatches: [2] },
           peers: [
-            { label: 'naive', peer: 'naive', workloads: ['ceval_5shot', 'decode_4_b2'], firstRoundOnly: true },
-            { label: ladder[0]!.label, peer: 'sciboard', fast: ladder[0]!.fast, workloads: ['decode_4_b2'] },
-            { label: 'sciboard', peer: 'sciboard', fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'gsm8k_cot_8shot', 'prefill_64', 'decode_4_b2'] },
-            { label: 'sciboard:int8', peer: 'sciboard', int8: true, fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'decode_4_b2'], firstRoundOnly: true },
+            { label: 'naive', peer: 'naive', workloads: ['ceval_5shot', 'decode_24_b2'], firstRoundOnly: true },
+            { label: ladder[0]!.label, peer: 'sciboard', fast: ladder[0]!.fast, workloads: ['decode_24_b2'] },
+            { label: 'sciboard', peer: 'sciboard', fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'gsm8k_cot_8shot', 'prefill_64', 'decode_24_b2'] },
+            { label: 'sciboard:int8', peer: 'sciboard', int8: true, fast: { sliceLogits: true, groupContexts: true, prefixCache: true, refill: true, decodeLoop: true }, workloads: ['ceval_5shot', 'decode_24_b2'], firstRoundOnly: true },
           ],
         },
       ],
@@ -99,11 +101,11 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     const checks = model!.oracle.filter((c) => !c.approximate);
     // Both float32 engine configurations against the oracle on every workload the oracle ran.
     expect(checks.map((c) => `${c.label} ${c.workload}`).sort()).toEqual(
-      ['sciboard ceval_5shot', 'sciboard decode_4_b2', 'sciboard:none decode_4_b2'].sort(),
+      ['sciboard ceval_5shot', 'sciboard decode_24_b2', 'sciboard:none decode_24_b2'].sort(),
     );
     // int8 is compared with float32 within a tolerance: close, but not the same numbers.
     const int8 = model!.oracle.filter((c) => c.approximate);
-    expect(int8.map((c) => c.workload).sort()).toEqual(['ceval_5shot', 'decode_4_b2']);
+    expect(int8.map((c) => c.workload).sort()).toEqual(['ceval_5shot', 'decode_24_b2']);
     const int8Choices = int8.find((c) => c.workload === 'ceval_5shot')!;
     expect(int8Choices.maxRelLogprobDiff).toBeGreaterThan(0);
     expect(int8Choices.maxRelLogprobDiff).toBeLessThan(0.05);
@@ -119,7 +121,7 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     const engine = model!.peers.find((p) => p.label === 'sciboard')!;
     expect(engine.details['fast.prefixCache']).toBe(true);
     expect(engine.maxRssMb.max).toBeGreaterThan(0);
-    const decode = engine.workloads.find((w) => w.workload === 'decode_4_b2')!;
+    const decode = engine.workloads.find((w) => w.workload === 'decode_24_b2')!;
     expect(decode.seconds.n).toBe(2);
     expect(engine.rounds).toBe(2);
     expect(model!.peers.find((p) => p.label === 'naive')!.rounds).toBe(1);
@@ -127,6 +129,10 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     expect(decode.ttftSeconds!.median).toBeGreaterThan(0);
     expect(result.roofline.matmul.flopsPerSecond).toBeGreaterThan(1e8);
     expect(result.roofline.firstTouch!.bytesPerSecond).toBeGreaterThan(0);
+    // Read bandwidth through ONNX Runtime, every run kept: both probes, one entry per timed run and round.
+    expect(result.roofline.readRuns.map((r) => r.op).sort()).toEqual(['MatMul', 'ReduceSum']);
+    for (const r of result.roofline.readRuns) expect(r.bytesPerSecond.length).toBe(2 * 5);
+    expect(result.roofline.bandwidth.bytesPerSecond).toBe(Math.max(...result.roofline.readRuns.flatMap((r) => r.bytesPerSecond)));
 
     const jsonPath = join(scratch, 'results', 'smoke.json');
     writeResultJson(jsonPath, result);
@@ -136,9 +142,12 @@ describe.skipIf(!haveData)('quick benchmark on the small model', () => {
     updateReadme(readme, 'smoke', renderSummary(result, 'smoke'));
     const text = readFileSync(readme, 'utf8');
     expect(text.split('<!-- results:smoke:start -->')).toHaveLength(2);
-    expect(text).toContain('| sciboard | ceval_5shot | 1 |');
-    expect(text).toContain('| sciboard:none | decode_4_b2 | 2 |');
-    expect(text).toContain('| sciboard | gsm8k_cot_8shot | 1 |');
+    expect(text).toContain('| sciboard | 2 | ceval_5shot | 1 | 2 |');
+    expect(text).toContain('| sciboard:none | 2 | decode_24_b2 | 2 | 2 |');
+    expect(text).toContain('| sciboard | 2 | gsm8k_cot_8shot | 1 | 2 |');
+    expect(text).toMatch(/Read bandwidth through ONNX Runtime \(1 intra-op threads, bytes read only\).*MatMul x\[1,896\]/);
+    expect(text).toMatch(/Load average \(1 min\) during the run: [0-9.]+ at the start, median/);
+    expect(result.ceilingViolations).toEqual([]);
     expect(text).toContain('int8 weights against float32');
     expect(text).toMatch(/fresh memory first touched at [0-9.]+ GB\/s/);
     expect(result.allocator).toContain('glibc.malloc.hugetlb=1');

@@ -1,13 +1,13 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findCheckpointFiles, TextTokenizer } from '@sciboard/onnx';
 import { type WorkloadTokens, workloadTokens } from './analysis.ts';
 import { prepareModel, type BenchmarkModel } from './models.ts';
-import { type ModelPlan, type PeerPlan, planFor, type RunPlan } from './plan.ts';
+import { lastRound, type ModelPlan, type PeerPlan, type RunPlan, workloadsForRound } from './plan.ts';
 import type { PeerJob, PeerReport, PeerRound } from './protocol.ts';
 import { assembleResult, type BenchmarkResult } from './result.ts';
 import { bestRoofline, type Roofline } from './roofline.ts';
@@ -124,16 +124,39 @@ class PeerProcess {
   }
 }
 
-function jobWorkloads(peer: PeerPlan, workloads: Workload[], round: number): Workload[] {
+function jobWorkloads(peer: PeerPlan, workloads: Workload[], round: number, unitRounds: number): Workload[] {
+  const names = workloadsForRound(peer, workloads.map((w) => w.name), round, unitRounds);
   return workloads
-    .filter((w) => !peer.workloads || peer.workloads.includes(w.name))
-    .filter((w) => round === 0 || !peer.onceWorkloads?.includes(w.name))
-    .map((w) => (peer.itemLimit !== undefined && (w.kind === 'choice' || w.kind === 'generation') ? { ...w, items: w.items.slice(0, peer.itemLimit) } as Workload : w));
+    .filter((w) => names.includes(w.name))
+    .map((w) => {
+      if (peer.itemLimit === undefined || (w.kind !== 'choice' && w.kind !== 'generation')) return w;
+      // The oracle's cut slice: its outputs are what matter, its timing is informative, so one call suffices.
+      const cut = { ...w, items: w.items.slice(0, peer.itemLimit) } as Workload;
+      if (cut.kind === 'generation') delete cut.splitDecode;
+      return cut;
+    });
+}
+
+/** The 1-minute load average sampled every few seconds while the benchmark runs. */
+export class LoadSampler {
+  readonly samples: number[] = [];
+  private readonly timer: NodeJS.Timeout;
+  constructor(everyMs = 5000) {
+    this.samples.push(loadavg()[0]!);
+    this.timer = setInterval(() => this.samples.push(loadavg()[0]!), everyMs);
+    this.timer.unref();
+  }
+  stop(): number[] {
+    clearInterval(this.timer);
+    this.samples.push(loadavg()[0]!);
+    return this.samples;
+  }
 }
 
 export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const started = Date.now();
+  const loadSampler = new LoadSampler();
   // Per process, so a smoke test and a benchmark run side by side do not share job files.
   const workDir = join(options.cacheDir, 'run', String(process.pid));
   mkdirSync(workDir, { recursive: true });
@@ -164,23 +187,26 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
   const probes: Roofline[] = [];
   const probeRooflineNow = async (round: number) => {
     const path = join(workDir, `roofline-${round}.json`);
-    await runChild(join(here, 'roofline.ts'), [String(options.threads), path, options.plan.mode === 'quick' ? 'quick' : 'full'], env);
+    await runChild(join(here, 'roofline.ts'), [String(options.threads), path, options.plan.mode === 'quick' ? 'quick' : 'full', join(options.cacheDir, 'probes')], env);
     const probe = JSON.parse(readFileSync(path, 'utf8')) as Roofline;
     probes.push(probe);
-    log(`roofline probe ${round + 1}: ${(probe.matmul.flopsPerSecond / 1e9).toFixed(0)} GFLOP/s MatMul, ${(probe.bandwidth.bytesPerSecond / 1e9).toFixed(1)} GB/s copy`);
+    const reads = probe.bandwidth.probes.map((p) => `${p.op} ${(Math.max(...p.bytesPerSecond) / 1e9).toFixed(1)}`).join(', ');
+    log(`roofline probe ${round + 1}: ${(probe.matmul.flopsPerSecond / 1e9).toFixed(0)} GFLOP/s MatMul, read GB/s (best run) ${reads}`);
   };
 
   // reports[model][label] = one report per round. Rounds run model by model, so that only one model's peers
   // hold their weights at a time; within a model every round runs every peer, in an order rotated per round.
   const reports = prepared.map(() => new Map<string, PeerReport[]>());
+  const { rounds, unitRounds } = options.plan;
   for (const [m, p] of prepared.entries()) {
     const live = new Map<string, PeerProcess>();
+    const names = p.workloads.map((w) => w.name);
     try {
-      for (let round = 0; round < options.plan.rounds; round++) {
+      for (let round = 0; round < rounds; round++) {
         // Probed every round of the first model's rounds, interleaved with its peers, so that the best probe is
         // not one that met a busy moment.
         if (m === 0) await probeRooflineNow(round);
-        const peers = p.plan.peers.filter((peer) => round === 0 || !peer.firstRoundOnly);
+        const peers = p.plan.peers.filter((peer) => workloadsForRound(peer, names, round, unitRounds).length > 0 && round <= lastRound(peer, names, rounds, unitRounds));
         const order = peers.map((_, i) => peers[(i + round) % peers.length]!);
         for (const peer of order) {
           const t = Date.now();
@@ -202,8 +228,8 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
             live.set(peer.label, proc);
           }
           const resultPath = join(workDir, `${name}-${round}.json`);
-          await proc.run({ workloads: jobWorkloads(peer, p.workloads, round), keepOutputs: round === 0, resultPath });
-          if (peer.firstRoundOnly || round === options.plan.rounds - 1) {
+          await proc.run({ workloads: jobWorkloads(peer, p.workloads, round, unitRounds), keepOutputs: round === 0, resultPath });
+          if (p.plan.freshProcessPerRound || round >= lastRound(peer, names, rounds, unitRounds)) {
             await proc.close();
             live.delete(peer.label);
           }
@@ -211,7 +237,8 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
           const list = reports[m]!.get(peer.label) ?? [];
           list.push(report);
           reports[m]!.set(peer.label, list);
-          log(`round ${round + 1}/${options.plan.rounds} ${p.plan.shape} ${peer.label}: ${((Date.now() - t) / 1000).toFixed(1)} s${round === 0 ? ` (load ${report.loadSeconds.toFixed(1)} s)` : ''}`);
+          const loaded = round === 0 || p.plan.freshProcessPerRound ? ` (load ${report.loadSeconds.toFixed(1)} s)` : '';
+          log(`round ${round + 1}/${rounds} ${p.plan.shape} ${peer.label}: ${((Date.now() - t) / 1000).toFixed(1)} s${loaded}, load average ${loadavg()[0]!.toFixed(2)}`);
         }
       }
     } finally {
@@ -227,6 +254,7 @@ export async function runBenchmark(options: RunOptions): Promise<BenchmarkResult
     suites,
     models: prepared.map((p, i) => ({ model: p.model, plan: p.plan, workloads: p.workloads, tokens: p.tokens, reports: reports[i]! })),
     wallSeconds: (Date.now() - started) / 1000,
+    loadSamples: loadSampler.stop(),
   });
 }
 
@@ -241,11 +269,18 @@ export interface CliOptions {
   hugePages: boolean;
   /** Only these models of the plan (`--models cli_small`); all when absent. */
   models?: string[];
+  /** `--skip-units`: leave out the fully timed units; `--units-only`: run only them. */
+  units: 'with' | 'skip' | 'only';
+  unitRounds?: number;
+  /** `--eval-batch N`: the batch `sciboard eval` uses by default, when its help cannot tell. */
+  evalBatch?: number;
+  /** Wait (up to 30 minutes) until the 1-minute load average is below this before starting. */
+  maxLoad?: number;
 }
 
 export function parseArgs(argv: string[]): CliOptions {
   const sharedDir = resolve(process.env.SCIBOARD_SHARED_DIR ?? join(repoRoot, '..', 'shared'));
-  const options: CliOptions = { mode: 'full', name: '', threads: availableParallelism(), dataDir: join(sharedDir, 'data'), sharedDir, readme: true, hugePages: true };
+  const options: CliOptions = { mode: 'full', name: '', threads: availableParallelism(), dataDir: join(sharedDir, 'data'), sharedDir, readme: true, hugePages: true, units: 'with' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -266,10 +301,45 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (arg === '--no-readme') options.readme = false;
     else if (arg === '--no-huge-pages') options.hugePages = false;
     else if (arg === '--models') options.models = value().split(',');
-    else throw new Error(`unknown option ${arg} (expected --quick, --rounds N, --threads N, --name NAME, --data-dir DIR, --no-readme, --no-huge-pages, --models A,B)`);
+    else if (arg === '--skip-units') options.units = 'skip';
+    else if (arg === '--units-only') options.units = 'only';
+    else if (arg === '--unit-rounds') options.unitRounds = positive(value());
+    else if (arg === '--eval-batch') options.evalBatch = positive(value());
+    else if (arg === '--max-load') {
+      const v = Number(value());
+      if (!(v > 0)) throw new Error(`--max-load must be a positive number, got "${argv[i]}"`);
+      options.maxLoad = v;
+    } else
+      throw new Error(
+        `unknown option ${arg} (expected --quick, --rounds N, --threads N, --name NAME, --data-dir DIR, --no-readme, --no-huge-pages, --models A,B, --skip-units, --units-only, --unit-rounds N, --eval-batch N, --max-load L)`,
+      );
   }
-  if (options.name === '') options.name = options.mode;
+  if (options.units === 'skip' && options.unitRounds !== undefined) throw new Error('--unit-rounds and --skip-units contradict each other');
+  if (options.name === '') options.name = options.units === 'only' ? `${options.mode}-units` : options.mode;
   if (!/^[\w.-]+$/.test(options.name)) throw new Error(`--name must be letters, digits, dot, dash or underscore, got "${options.name}"`);
   if (!existsSync(options.dataDir)) throw new Error(`${options.dataDir}: data directory not found (set SCIBOARD_SHARED_DIR or pass --data-dir)`);
   return options;
+}
+
+/**
+ * The `--batch-size` default `sciboard eval` states in its help: what a user who passes none gets. Read from the
+ * command itself so the benchmark follows the CLI when its default changes.
+ */
+export function evalDefaultBatch(): number {
+  const bin = join(repoRoot, 'packages', 'cli', 'bin', 'sciboard.mjs');
+  const help = spawnSync(process.execPath, [bin, 'eval', '--help'], { encoding: 'utf8', cwd: repoRoot });
+  const text = `${help.stdout ?? ''}`.replace(/\s+/g, ' ');
+  const match = /--batch-size <n>.*?\(default: (\d+)\)/.exec(text);
+  if (!match) throw new Error(`${bin} eval --help: no numeric --batch-size default found; pass --eval-batch N`);
+  return Number(match[1]);
+}
+
+/** Waits until the 1-minute load average is below `max` (checked every 15 s), for at most `timeoutMs`. */
+export async function waitForQuiet(max: number, log: (line: string) => void, timeoutMs = 30 * 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (loadavg()[0]! >= max) {
+    if (Date.now() > until) throw new Error(`load average stayed at or above ${max} for ${timeoutMs / 60_000} minutes (now ${loadavg()[0]!.toFixed(2)})`);
+    log(`load average ${loadavg()[0]!.toFixed(2)} ≥ ${max}: waiting`);
+    await new Promise((r) => setTimeout(r, 15_000));
+  }
 }

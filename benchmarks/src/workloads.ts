@@ -19,7 +19,18 @@ export interface GenerationItem {
 
 export type Workload =
   | { name: string; kind: 'choice'; suite: string; items: ChoiceItem[] }
-  | { name: string; kind: 'generation'; suite: string; items: GenerationItem[]; batchSize: number }
+  | {
+      name: string;
+      kind: 'generation';
+      suite: string;
+      items: GenerationItem[];
+      batchSize: number;
+      /**
+       * Timed in two calls, as decode workloads are: the full generation, then the same prompts for one token. Their
+       * difference is the slice's own decoding, the one-token call its prompt work (what projections scale).
+       */
+      splitDecode?: boolean;
+    }
   | { name: string; kind: 'prefill'; context: string; tokens: number }
   | { name: string; kind: 'decode'; contexts: string[]; tokens: number; batchSize: number };
 
@@ -43,7 +54,21 @@ export interface WorkloadSizes {
    * own exemplars, and all of them only the instruction's first words.
    */
   mixedMmlu?: { name: string; tasks: string[]; items: number };
+  /** Time the GSM8K slice in two calls (prompt work, then decoding), the basis of the GSM8K projections. */
+  splitGeneration?: boolean;
+  /**
+   * The fully timed units each projection is checked against: a whole MMLU subject (every question, 5-shot) and
+   * the first `gsm8k.items` GSM8K questions with exactly `gsm8k.tokens` generated each, at each of `gsm8k.batches`.
+   */
+  units?: { mmluTask: string; gsm8k: { items: number; tokens: number; batches: number[] } };
 }
+
+/** Names of the fully timed units' workloads. */
+export const unitNames = {
+  mmlu: (task: string) => `unit_${task}_5shot`,
+  gsm8k: (items: number, tokens: number, batch: number) => `unit_gsm8k_${items}x${tokens}_b${batch}`,
+};
+export const isUnit = (name: string) => name.startsWith('unit_');
 
 /** lm-eval's `gsm8k_cot` (8 fixed exemplars, "Q: … A: …", stop at the next question). */
 export function gsm8kCotPrompt(question: string): string {
@@ -125,14 +150,15 @@ export function buildWorkloads(
 ): Workload[] {
   const mmlu = choiceItems('mmlu_college_physics', dataDir, sizes.choiceItems);
   const ceval = choiceItems('ceval-valid_college_physics', dataDir, sizes.choiceItems);
-  const gsm8k = generationItems('gsm8k_cot', dataDir, sizes.generationItems, sizes.generationTokens);
+  // Timed in two calls, the slice must decode its full token count in every row: no stop strings then.
+  const gsm8k = generationItems('gsm8k_cot', dataDir, sizes.generationItems, sizes.generationTokens).map((i) => (sizes.splitGeneration ? { ...i, until: [] } : i));
   const math = generationItems('minerva_math', dataDir, sizes.generationItems, sizes.generationTokens);
   const prefillText = textOfTokens(mmlu[0]!.context, sizes.prefillTokens, tokenizer.encode, tokenizer.decode);
   const decodeContexts = gsm8k.length > 0 ? readJsonlField(join(dataDir, 'gsm8k', 'test.jsonl'), 'question', 16) : [];
   const workloads: Workload[] = [
     { name: 'mmlu_5shot', kind: 'choice', suite: 'mmlu_college_physics', items: mmlu },
     { name: 'ceval_5shot', kind: 'choice', suite: 'ceval-valid_college_physics', items: ceval },
-    { name: 'gsm8k_cot_8shot', kind: 'generation', suite: 'gsm8k_cot', items: gsm8k, batchSize: sizes.generationBatch },
+    { name: 'gsm8k_cot_8shot', kind: 'generation', suite: 'gsm8k_cot', items: gsm8k, batchSize: sizes.generationBatch, ...(sizes.splitGeneration ? { splitDecode: true } : {}) },
     { name: 'minerva_math_4shot', kind: 'generation', suite: 'minerva_math', items: math, batchSize: sizes.generationBatch },
     { name: `prefill_${sizes.prefillTokens}`, kind: 'prefill', context: prefillText, tokens: sizes.prefillTokens },
   ];
@@ -147,6 +173,19 @@ export function buildWorkloads(
     const mmluDir = join(dataDir, 'mmlu');
     if (!existsSync(mmluDir)) console.log(`skipping ${name}: ${mmluDir} not found (MMLU data from the shared data folder)`);
     else workloads.push({ name, kind: 'choice', suite: tasks.join('+'), items: tasks.flatMap((task) => choiceItems(task, dataDir, items).map((i) => ({ ...i, task }))) });
+  }
+  if (sizes.units) {
+    const { mmluTask, gsm8k: g } = sizes.units;
+    if (!existsSync(join(dataDir, 'mmlu'))) throw new Error(`${join(dataDir, 'mmlu')}: MMLU data not found (the fully timed MMLU unit needs it; --skip-units runs without)`);
+    const all = choiceItems(mmluTask, dataDir, Number.MAX_SAFE_INTEGER).map((i) => ({ ...i, task: mmluTask }));
+    workloads.push({ name: unitNames.mmlu(mmluTask), kind: 'choice', suite: mmluTask, items: all });
+    // No stop strings: every row generates exactly `tokens` tokens in every peer (transformers.js cuts its text at
+    // stop strings only afterwards, the engine stops at them), so both compute the same number of tokens.
+    const prompts = generationItems('gsm8k_cot', dataDir, g.items, g.tokens).map((i) => ({ ...i, until: [] }));
+    if (prompts.length < g.items) throw new Error(`gsm8k: ${g.items} questions wanted for the timed unit, the test set has ${prompts.length}`);
+    for (const batch of [...new Set(g.batches)]) {
+      workloads.push({ name: unitNames.gsm8k(g.items, g.tokens, batch), kind: 'generation', suite: 'gsm8k_cot', items: prompts, batchSize: batch });
+    }
   }
   if (sizes.gsm8kDecode) {
     const { tokens, batch } = sizes.gsm8kDecode;

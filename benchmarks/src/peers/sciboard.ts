@@ -12,7 +12,12 @@ export async function loadSciboard(dir: string, threads: number, batchSize: numb
       let at = 0;
       return items.map((item) => item.continuations.map(() => flat[at++]!));
     },
-    async generate(items: GenerationItem[]) {
+    async generate(items: GenerationItem[], rows: number) {
+      // The engine runs `model.batchSize` rows at a time whatever a workload asks; a workload that needs another
+      // batch must run in a peer loaded with it, or its timing would be of a different batch.
+      if (rows !== model.batchSize && items.length > Math.min(rows, model.batchSize)) {
+        throw new Error(`workload asks for batch ${rows} over ${items.length} prompts, but this engine peer runs batch ${model.batchSize}`);
+      }
       const results = await model.generate(items);
       // The engine returns text, not ids: rows that ran to the limit made exactly maxTokens tokens; the few that
       // stopped early are counted by re-encoding their text (plus the stop token).
