@@ -84,11 +84,10 @@ export async function generate(
   options: GenerateOptions,
 ): Promise<GenerateResult[]> {
   const results = new Array<GenerateResult>(requests.length);
-  const eotText = tok.eotId === undefined ? undefined : tok.tokenText(tok.eotId);
   const queue: Pending[] = requests.map((req, index) => {
     const maxTokens = Math.max(0, Math.floor(req.maxTokens));
     const ids = tok.encode(req.context).slice(-Math.max(1, options.maxLength - maxTokens));
-    const stops = eotText && !req.until.includes(eotText) ? [...req.until, eotText] : [...req.until];
+    const stops = [...req.until, ...tok.stopTexts.filter((t) => !req.until.includes(t))];
     return { index, ids, stops, maxTokens };
   });
   let done = 0;

@@ -33,8 +33,18 @@ export class TextTokenizer {
   readonly bosId: number | undefined;
   /** The tokenizer's end-of-text token (lm-eval's `eot_token_id`; its text joins the stop strings). */
   readonly eotId: number | undefined;
-  /** Tokens that end generation (generation_config's `eos_token_id`, else the model config's, else `eotId`). */
+  /**
+   * Tokens that end generation, as Hugging Face `generate` stops: every id of generation_config's `eos_token_id`
+   * (an id or a list: chat models name their turn terminators there, e.g. Llama 3.1's <|eot_id|>), else the model
+   * config's, else `eotId`.
+   */
   readonly stopIds: ReadonlySet<number>;
+  /**
+   * Texts that join every request's stop strings: lm-eval adds the tokenizer's EOS text (`tok_decode(eot_token_id)`,
+   * tokenizer_config.json's `eos_token`, often the chat turn terminator such as <|im_end|>); the model's own
+   * end-of-text token's text too.
+   */
+  readonly stopTexts: readonly string[];
   /** The token an empty context is scored after (lm-eval's `prefix_token_id`: BOS, else EOS). */
   readonly prefixId: number;
   readonly defaultAddBos: boolean;
@@ -76,6 +86,8 @@ export class TextTokenizer {
     const stops = Array.isArray(genEos) ? genEos.filter((x): x is number => typeof x === 'number') : typeof genEos === 'number' ? [genEos] : [];
     if (stops.length === 0 && this.eotId !== undefined) stops.push(this.eotId);
     this.stopIds = new Set(stops);
+    const texts = [this.eotId === undefined ? undefined : this.tokenText(this.eotId), tokenContent(tc.eos_token)];
+    this.stopTexts = [...new Set(texts.filter((t): t is string => typeof t === 'string' && t.length > 0))];
     const prefix = this.bosId ?? this.eotId;
     if (prefix === undefined) {
       throw new CheckpointError(`${files.tokenizerPath}: neither a BOS nor an EOS token is defined (needed to score an empty context)`);
