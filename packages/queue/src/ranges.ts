@@ -13,6 +13,27 @@ import type { SubsetPlan } from './plan.ts';
  */
 export const DEFAULT_SHARD_SIZE: Record<TaskDefinition['outputType'], number> = { generate_until: 64, multiple_choice: 1000 };
 
+/** The largest shard size accepted, as for `limit`: far above any task's size (a larger size is one range). */
+export const MAX_SHARD_SIZE = 1_000_000;
+
+/**
+ * Why a requested shard size is refused, or undefined when it is usable: a positive integer up to
+ * `MAX_SHARD_SIZE`, given as a number or as decimal digits (a form field, a command-line argument). The one
+ * rule behind `sciboard submit --shard-size`, the API's and the form's `shardSize`, and `planRanges`.
+ */
+export function shardSizeProblem(value: unknown): string | undefined {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_SHARD_SIZE) return undefined;
+  return `expected a positive integer of at most ${MAX_SHARD_SIZE}, got ${JSON.stringify(value)}`;
+}
+
+/** A requested shard size as a number; a SubmissionError naming `shardSize` when `shardSizeProblem` refuses it. */
+export function parseShardSize(value: unknown): number {
+  const problem = shardSizeProblem(value);
+  if (problem) throw new SubmissionError(`shardSize: ${problem}`, 'shardSize');
+  return Number(value);
+}
+
 export interface DocRange {
   start: number;
   end: number;
@@ -42,9 +63,7 @@ export interface TaskSplit {
  * explicit `shardSize` is an error naming the task; the default falls back to one whole-task shard.
  */
 export function planRanges(plans: SubsetPlan[], o: { dataDir?: string; limit?: number; shardSize?: number }): TaskSplit[] {
-  if (o.shardSize !== undefined && !(Number.isInteger(o.shardSize) && o.shardSize > 0)) {
-    throw new SubmissionError(`shardSize: expected a positive integer, got ${o.shardSize}`, 'shardSize');
-  }
+  if (o.shardSize !== undefined) parseShardSize(o.shardSize);
   const splits: TaskSplit[] = [];
   for (const plan of plans) {
     for (const task of plan.tasks) {

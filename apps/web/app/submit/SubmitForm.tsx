@@ -33,6 +33,12 @@ export function SubmitForm({ roots }: { roots: string[] }) {
       {field('boards', 'Boards', 'science,math (default: both)', state)}
       {field('tasks', 'Tasks', 'instead of boards: tasks, groups or suite files, comma-separated', state)}
       {field('limit', 'Limit', 'first N documents of each task (smoke tests)', state)}
+      {field('applyChatTemplate', 'Chat template', "yes: the checkpoint's chat template (tokenizer_config.json or chat_template.jinja); or a template's name; empty: plain prompts", state)}
+      {field('systemInstruction', 'System instruction', 'a system turn with a chat template, else text before each prompt', state)}
+      {field('fewshotAsMultiturn', 'Few-shot as turns', 'true (default with a chat template) or false: exemplars in one user turn', state)}
+      {field('genKwargs', 'Generation arguments', 'e.g. max_gen_toks=512,until=Question: (greedy only: do_sample=false, temperature=0)', state)}
+      {field('seed', 'Seeds', 'N, or python,numpy,torch,fewshot as lm-eval --seed (default 0,1234,1234,1234)', state)}
+      {field('shardSize', 'Shard size', 'documents per range, so several workers share a task (default: 64 for generation, 1000 for multiple choice)', state)}
       <label className={styles.field}>
         <span>API token *</span>
         <input name="token" type="password" required autoComplete="off" />

@@ -21,9 +21,14 @@ import {
   parseParams,
   payloadOf,
   planSubsets,
+  parseGenKwargs,
+  parseSeed,
   realPathInside,
+  SettingsError,
+  shardSizeProblem,
   SubmissionError,
   type EnqueueOutcome,
+  type EvalSettings,
   type ShardQueue,
   type SubmissionRequest,
 } from '@sciboard/queue';
@@ -51,6 +56,20 @@ export const submissionFields = z
     boards: list,
     tasks: list,
     limit: z.coerce.number().int().positive().max(1_000_000).optional(),
+    // lm-eval's prompt options; values are checked by @sciboard/eval's rules, as `sciboard submit` checks them.
+    applyChatTemplate: z.union([z.boolean(), z.string().trim().max(200)]).optional(),
+    systemInstruction: z.string().max(20_000).optional(),
+    fewshotAsMultiturn: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+    genKwargs: z.union([z.string().max(5000), z.record(z.string(), z.unknown())]).optional(),
+    seed: z.union([z.number().int(), z.string().max(200)]).optional(),
+    // The rule `sciboard submit --shard-size` applies, from @sciboard/queue.
+    shardSize: z
+      .unknown()
+      .superRefine((v, ctx) => {
+        const problem = v === undefined ? undefined : shardSizeProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .transform((v) => (v === undefined ? undefined : Number(v))),
   })
   .strict()
   .refine((f) => !(f.boards && f.tasks), { message: 'give boards or tasks, not both', path: ['tasks'] });
@@ -147,8 +166,36 @@ function queueFor(store: Store): Promise<ShardQueue> {
   return queueOpened;
 }
 
+/** The API's names of the settings fields that @sciboard/eval's messages name as lm-eval does. */
+const SETTINGS_FIELDS: Record<string, string> = {
+  apply_chat_template: 'applyChatTemplate',
+  system_instruction: 'systemInstruction',
+  fewshot_as_multiturn: 'fewshotAsMultiturn',
+  gen_kwargs: 'genKwargs',
+  seed: 'seed',
+};
+
 function asIntakeError(err: unknown): unknown {
-  return err instanceof SubmissionError ? new IntakeError(400, err.message, err.field) : err;
+  if (err instanceof SubmissionError) return new IntakeError(400, err.message, err.field && (SETTINGS_FIELDS[err.field] ?? err.field));
+  if (err instanceof SettingsError) return new IntakeError(400, err.message, SETTINGS_FIELDS[err.field] ?? err.field);
+  return err;
+}
+
+/**
+ * The prompt settings of a submission: `applyChatTemplate` true (or "true"/"yes") for the checkpoint's template
+ * or a template's name; form fields arrive as text, JSON bodies may use booleans, numbers and an object.
+ */
+function promptSettingsOf(fields: SubmissionFields): EvalSettings {
+  const apply = fields.applyChatTemplate;
+  const applyValue = apply === undefined || apply === false || apply === '' || apply === 'false' ? undefined : apply === true || apply === 'true' || apply === 'yes' ? true : apply;
+  const multiturn = fields.fewshotAsMultiturn;
+  return {
+    ...(applyValue !== undefined ? { applyChatTemplate: applyValue } : {}),
+    ...(fields.systemInstruction ? { systemInstruction: fields.systemInstruction } : {}),
+    ...(multiturn !== undefined ? { fewshotAsMultiturn: multiturn === true || multiturn === 'true' } : {}),
+    ...(fields.genKwargs !== undefined ? { genKwargs: parseGenKwargs(typeof fields.genKwargs === 'string' ? fields.genKwargs : JSON.stringify(fields.genKwargs)) } : {}),
+    ...(fields.seed !== undefined ? { seed: parseSeed(String(fields.seed)) } : {}),
+  };
 }
 
 /**
@@ -160,6 +207,7 @@ async function checkedRequest(fields: SubmissionFields, checkpointDir: string, s
   const roots = modelRoots();
   try {
     const params = fields.params === undefined ? undefined : parseParams(fields.params);
+    const settings = promptSettingsOf(fields);
     confineCheckpoint(checkpointDir, roots);
     checkCheckpointLayout(checkpointDir, params);
     const tasks = fields.tasks?.map((t) => {
@@ -181,6 +229,8 @@ async function checkedRequest(fields: SubmissionFields, checkpointDir: string, s
       boards: fields.boards,
       tasks,
       limit: fields.limit,
+      settings,
+      shardSize: fields.shardSize,
       submittedBy,
     };
   } catch (err) {

@@ -25,7 +25,7 @@ const JSON_LIMIT = 1024 * 1024;
 
 /**
  * Queues a checkpoint. JSON body `{checkpoint, name, params?, family?, license?, revision?, boards?|tasks?,
- * limit?}` with `checkpoint` a folder under SCIBOARD_MODEL_ROOTS, or multipart form data with the same
+ * limit?, shardSize?}` with `checkpoint` a folder under SCIBOARD_MODEL_ROOTS, or multipart form data with the same
  * fields and the checkpoint's files under `files`. Needs `Authorization: Bearer <token>`. The token and its
  * rate are checked before the body is read; the body is then read as it streams, up to its limit.
  */

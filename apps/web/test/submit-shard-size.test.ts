@@ -1,0 +1,130 @@
+/**
+ * `shardSize` through the site's submission API, as JSON, as multipart form fields and from
+ * `sciboard submit --server --shard-size`: accepted values split the task into ranges, refused ones get the
+ * command line's rule and message with the field named and leave the database as it was. The route handler is
+ * the site's own (`app/api/submissions/route.ts`), served here by a plain HTTP server over a SQLite file.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, type Store } from '@sciboard/db';
+import { writeTinyModel } from '@sciboard/onnx';
+import { MAX_SHARD_SIZE } from '@sciboard/queue';
+import { webRoot } from './server.ts';
+
+const repo = resolve(webRoot, '../..');
+const samples = join(repo, 'packages/eval/samples');
+const dir = mkdtempSync(join(tmpdir(), 'sciboard-shard-size-'));
+const root = join(dir, 'models');
+const dbFile = join(dir, 'sciboard.db');
+// Read by the site's modules when they first open the store and the queue.
+Object.assign(process.env, { SCIBOARD_DB: dbFile, SCIBOARD_MODEL_ROOTS: root, SCIBOARD_SUBMIT_RATE_PER_MINUTE: '1000' });
+delete process.env.DATABASE_URL;
+
+describe('shardSize through the submission API', () => {
+  let server: Server;
+  let url: string;
+  let token: string;
+  let store: Store;
+
+  beforeAll(async () => {
+    mkdirSync(join(root, 'suites'), { recursive: true });
+    // sample_arithmetic: six generation documents, a suite file under the model roots as the site requires.
+    for (const f of ['arithmetic.yaml', 'arithmetic.jsonl']) copyFileSync(join(samples, f), join(root, 'suites', f));
+    for (const seed of [1, 2, 3]) await writeTinyModel(join(root, `tiny${seed}`), { seed });
+    store = await openDb({ file: dbFile });
+    token = (await store.createApiToken('tests')).token;
+    const { POST } = await import('../app/api/submissions/route.ts');
+    server = createServer((req, res) => {
+      const request = new Request(`http://127.0.0.1${req.url}`, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body: Readable.toWeb(req) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit);
+      POST(request).then(
+        async (response) => {
+          res.writeHead(response.status, { 'content-type': 'application/json' });
+          res.end(Buffer.from(await response.arrayBuffer()));
+        },
+        (err: Error) => {
+          res.writeHead(500);
+          res.end(err.message);
+        },
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await new Promise((r) => server?.close(r));
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    fetch(`${url}/api/submissions`, { method: 'POST', body, headers: { authorization: `Bearer ${token}`, ...headers } });
+  const json = (value: unknown) => post(JSON.stringify(value), { 'content-type': 'application/json' });
+  const valid = { checkpoint: 'tiny1', name: 'ranged', tasks: ['suites/arithmetic.yaml'] };
+
+  async function ranges(submissionId: number): Promise<string[]> {
+    return (await store.listShards(submissionId)).map((s) => `${s.task}[${s.docStart},${s.docEnd})`);
+  }
+
+  it('refuses an unusable shard size by the command line rule, naming the field and changing nothing', async () => {
+    const before = (await store.listSubmissions()).length;
+    for (const shardSize of [0, -2, 1.5, 'abc', '1e3', '', MAX_SHARD_SIZE + 1, true]) {
+      const response = await json({ ...valid, shardSize });
+      const body = (await response.json()) as { error: string; field?: string };
+      expect({ shardSize, status: response.status, field: body.field }).toEqual({ shardSize, status: 400, field: 'shardSize' });
+      expect(body.error).toBe(`shardSize: expected a positive integer of at most ${MAX_SHARD_SIZE}, got ${JSON.stringify(shardSize)}`);
+    }
+    expect((await store.listSubmissions()).length).toBe(before);
+    // The command line refuses the same value with the same words.
+    const cli = spawnSync(process.execPath, [join(repo, 'packages/cli/bin/sciboard.mjs'), 'submit', join(root, 'tiny1'), '--name', 'x', '--shard-size', '1e3'], { encoding: 'utf8' });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain(`--shard-size expected a positive integer of at most ${MAX_SHARD_SIZE}, got "1e3"`);
+  });
+
+  it('splits the task into ranges of the given size, from JSON and from form fields', async () => {
+    const fromJson = await json({ ...valid, shardSize: 2 });
+    const created = (await fromJson.json()) as { submission: { id: number }; shards: number };
+    expect(fromJson.status, JSON.stringify(created)).toBe(201);
+    expect(created.shards).toBe(3);
+    expect(await ranges(created.submission.id)).toEqual(['sample_arithmetic[0,2)', 'sample_arithmetic[2,4)', 'sample_arithmetic[4,6)']);
+    expect((await store.getSubmission(created.submission.id))?.payload).toMatchObject({ shardSize: 2 });
+
+    const form = new FormData();
+    form.set('checkpoint', 'tiny2');
+    form.set('name', 'ranged-form');
+    form.set('tasks', 'suites/arithmetic.yaml');
+    form.set('shardSize', '4');
+    const fromForm = await post(form);
+    const formCreated = (await fromForm.json()) as { submission: { id: number }; shards: number };
+    expect(fromForm.status, JSON.stringify(formCreated)).toBe(201);
+    expect(await ranges(formCreated.submission.id)).toEqual(['sample_arithmetic[0,4)', 'sample_arithmetic[4,6)']);
+  });
+
+  it('takes --shard-size from sciboard submit --server', async () => {
+    // Asynchronously: the server answering it runs in this process.
+    const out = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+      const args = [join(repo, 'packages/cli/bin/sciboard.mjs'), 'submit', join(root, 'tiny3'), '--name', 'ranged-cli', '--tasks', 'suites/arithmetic.yaml', '--shard-size', '3', '--server', url, '--token', token];
+      const child = spawn(process.execPath, args, { env: { ...process.env, SCIBOARD_DB: join(dir, 'unused.db') } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (status) => done({ status, stdout, stderr }));
+    });
+    expect(out.status, out.stderr).toBe(0);
+    const answer = JSON.parse(out.stdout) as { submission: { id: number }; shards: number };
+    expect(answer.shards).toBe(2);
+    expect(await ranges(answer.submission.id)).toEqual(['sample_arithmetic[0,3)', 'sample_arithmetic[3,6)']);
+  });
+});
