@@ -217,9 +217,9 @@ export function quantizeToMatMulNBits(model: Model): number {
 export const tinyFloat32Island = (n: Node): boolean => /^\/(rotary|mask)\//.test(n.name ?? '');
 
 /**
- * Turns a decoded fp32 tiny model into the given precision, in place. q8 is written as transformers.js's default
- * 8-bit file is, with uint8 weights; int8 and uint8 name the weight type. Quantised 8-bit weights are per output
- * column (a scale, and for uint8 a zero point, per column).
+ * Turns a decoded fp32 tiny model into the given precision, in place. q8 (`_quantized`) is what transformers.js's
+ * quantize script writes for a decoder without Conv or fused attention operators: int8 weights; int8 and uint8 name
+ * the weight type. Quantised 8-bit weights are per output column (a scale, and for uint8 a zero point, per column).
  */
 export function makeVariant(model: Model, dtype: TinyDtype): void {
   const graph = model.graph as Graph;
@@ -237,10 +237,10 @@ export function makeVariant(model: Model, dtype: TinyDtype): void {
       convertToFloat16(model, tinyFloat32Island);
       quantizeToMatMulNBits(model);
       return;
+    case 'q8':
     case 'int8':
       quantizeMatMuls(graph, '.', opset, { weights: 'int8' });
       return;
-    case 'q8':
     case 'uint8':
       quantizeMatMuls(graph, '.', opset, { weights: 'uint8' });
       return;
