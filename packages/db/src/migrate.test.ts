@@ -77,6 +77,14 @@ describe.each(backends.map((b) => [b.name, b] as const))('migrations on %s', (_n
     const withHistory = await upgraded.upsertModel({ name: 'kept-model', trainingRun: 'run-a', step: 1000 });
     expect(withHistory).toMatchObject({ trainingRun: 'run-a', step: 1000 });
     await upgraded.addFlag({ modelId: model.id, reason: 'added after the upgrade' });
+    // Columns added since, such as the items' answer_found, are there for the evaluator's records.
+    const stored = {
+      task: 'gsm8k', docIndex: 0, docHash: 'd', promptHash: 'p', doc: {}, target: '1', filtered: { 'strict-match': '1' }, scores: { 'exact_match,strict-match': 1 },
+      request: { kind: 'generate_until', context: 'Q', until: ['\n'], maxTokens: 8 }, response: { kind: 'generate_until', text: '#### 1', finishReason: 'stop' },
+      answerFound: { 'strict-match': true },
+    } as const;
+    await upgraded.resultSink(runRow.id).write([{ ...stored, request: { ...stored.request, until: [...stored.request.until] } }]);
+    expect((await upgraded.resultSink(runRow.id).completed('gsm8k')).get(0)?.answerFound).toEqual({ 'strict-match': true });
     await upgraded.close();
 
     // Opening again is a no-op: nothing is applied twice.

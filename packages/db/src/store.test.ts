@@ -93,6 +93,25 @@ describe.each(backends.map((b) => [b.name, b] as const))('store on %s', (_name, 
     expect(await store.getResult(run.id, 'gsm8k', 99)).toBeUndefined();
   });
 
+  it('stores every field the evaluator produces, answerFound and notes included, and resumes with them', async () => {
+    const model = await store.upsertModel({ name: 'contract-model' });
+    const run = await store.createRun({ modelId: model.id, task: 'minerva_math', config: {} });
+    const sink = store.resultSink(run.id);
+    const found: ItemRecord = { ...item('minerva_math', 0, true), answerFound: { 'strict-match': true } };
+    const missing: ItemRecord = { ...item('minerva_math', 1, false), answerFound: { 'strict-match': false }, notes: { 'exact_match,strict-match': 'time limit' } };
+    const multipleChoice = item('minerva_math', 2, true);
+    await sink.write([found, missing, multipleChoice]);
+    const done = await sink.completed('minerva_math');
+    expect(done.get(0)).toEqual(found);
+    expect(done.get(1)).toEqual(missing);
+    // Absent stays absent (multiple choice has no extraction step).
+    expect(done.get(2)).toEqual(multipleChoice);
+    expect(done.get(2)).not.toHaveProperty('answerFound');
+    // A rewrite replaces it, as it does every other field.
+    await sink.write([{ ...missing, answerFound: { 'strict-match': true } }]);
+    expect((await sink.completed('minerva_math')).get(1)?.answerFound).toEqual({ 'strict-match': true });
+  });
+
   it('writes a batch all or nothing', async () => {
     const model = await store.upsertModel({ name: 'atomic-model' });
     const run = await store.createRun({ modelId: model.id, task: 'gsm8k', config: {} });

@@ -7,12 +7,9 @@ export interface LoglikelihoodRequest {
   continuation: string;
 }
 
-export interface LoglikelihoodResult {
-  /** Sum of the continuation tokens' log-probabilities (natural log). */
-  logprob: number;
-  /** True when every continuation token is the argmax at its position. */
-  isGreedy: boolean;
-}
+// Stored inside every item's response, so declared once with the item record.
+import type { FinishReason, LoglikelihoodResult } from '@sciboard/contracts';
+export type { FinishReason, LoglikelihoodResult };
 
 export interface GenerateRequest {
   context: string;
@@ -20,8 +17,6 @@ export interface GenerateRequest {
   until: string[];
   maxTokens: number;
 }
-
-export type FinishReason = 'stop' | 'eos' | 'length';
 
 export interface GenerateResult {
   text: string;

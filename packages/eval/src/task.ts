@@ -2,19 +2,16 @@
  * What a task is to the evaluator: it only describes (documents, prompts, scoring); the model only computes.
  * Modelled on lm-evaluation-harness's Task / Instance split.
  */
-import type { FinishReason, LoglikelihoodResult } from './model.ts';
+import type { ModelResponse, TaskRequest } from '@sciboard/contracts';
 import type { PromptParts } from './chat/prompt.ts';
 
 export type Doc = Record<string, unknown>;
 
-/** One document's request: a multiple-choice question becomes one log-likelihood per continuation. */
-export type TaskRequest =
-  | { kind: 'loglikelihood'; context: string; continuations: string[] }
-  | { kind: 'generate_until'; context: string; until: string[]; maxTokens: number };
-
-export type ModelResponse =
-  | { kind: 'loglikelihood'; results: LoglikelihoodResult[] }
-  | { kind: 'generate_until'; text: string; finishReason: FinishReason };
+/**
+ * One document's request (a multiple-choice question becomes one log-likelihood per continuation) and the
+ * model's response: stored with every item, so declared once with the item record.
+ */
+export type { ModelResponse, TaskRequest };
 
 export interface ItemScore {
   /** lm-eval filter name -> extracted answer (`none` where the metric does its own extraction). */

@@ -1,33 +1,12 @@
 import { and, asc, count, eq, lt, type SQL } from 'drizzle-orm';
 import type { DialectAdapter, QueryDb } from '../client.ts';
-import type { ItemRequest, ItemResponse } from '../schema/shared.ts';
+import type { ItemRecord, ResultSink } from '@sciboard/contracts';
 import type { ListResultsOptions, ResultRow } from '../types.ts';
 import { excludedSet } from './upsert.ts';
 
-/**
- * One item's stored result. Mirrors `ItemRecord` in @sciboard/eval field for field, so the evaluator can
- * write through `resultSink` without either package importing the other.
- */
-export interface ItemRecord {
-  task: string;
-  docIndex: number;
-  docHash: string;
-  promptHash: string;
-  doc: Record<string, unknown>;
-  request: ItemRequest;
-  response: ItemResponse;
-  target: string | number;
-  filtered: Record<string, string>;
-  scores: Record<string, number>;
-  /** Why a score is 0 without a verdict (an equivalence check stopped at its time limit, a grader error). */
-  notes?: Record<string, string>;
-}
-
-/** Mirrors `ResultSink` in @sciboard/eval. */
-export interface ResultSink {
-  completed(task: string): Promise<Map<number, ItemRecord>>;
-  write(items: ItemRecord[]): Promise<void>;
-}
+// One item's stored result and the sink the evaluator writes through: the evaluator's own shapes, declared once
+// in @sciboard/contracts, so what eval produces is what is stored.
+export type { ItemRecord, ResultSink };
 
 /** Rows per INSERT: keeps every statement well under SQLite's bound-parameter limit. */
 const ROWS_PER_STATEMENT = 500;
@@ -40,13 +19,13 @@ export function resultQueries(adapter: DialectAdapter) {
     // PostgreSQL refuses an upsert that touches one row twice, so a batch repeating an item keeps its last copy.
     const unique = [...new Map(items.map((item) => [`${item.task}\u0000${item.docIndex}`, item])).values()];
     for (let start = 0; start < unique.length; start += ROWS_PER_STATEMENT) {
-      const rows = unique.slice(start, start + ROWS_PER_STATEMENT).map((item) => ({ ...item, notes: item.notes ?? null, runId }));
+      const rows = unique.slice(start, start + ROWS_PER_STATEMENT).map((item) => ({ ...item, notes: item.notes ?? null, answerFound: item.answerFound ?? null, runId }));
       await tx
         .insert(results)
         .values(rows)
         .onConflictDoUpdate({
           target: [results.runId, results.task, results.docIndex],
-          set: excludedSet(results, ['docHash', 'promptHash', 'doc', 'request', 'response', 'target', 'filtered', 'scores', 'notes']),
+          set: excludedSet(results, ['docHash', 'promptHash', 'doc', 'request', 'response', 'target', 'filtered', 'scores', 'notes', 'answerFound']),
         });
     }
   }
@@ -99,6 +78,6 @@ export function resultQueries(adapter: DialectAdapter) {
 }
 
 export function toItemRecord(row: ResultRow): ItemRecord {
-  const { task, docIndex, docHash, promptHash, doc, request, response, target, filtered, scores, notes } = row;
-  return { task, docIndex, docHash, promptHash, doc, request, response, target, filtered, scores, ...(notes ? { notes } : {}) };
+  const { task, docIndex, docHash, promptHash, doc, request, response, target, filtered, scores, notes, answerFound } = row;
+  return { task, docIndex, docHash, promptHash, doc, request, response, target, filtered, scores, ...(answerFound ? { answerFound } : {}), ...(notes ? { notes } : {}) };
 }

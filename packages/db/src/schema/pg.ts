@@ -82,6 +82,8 @@ export const results = pgTable(
     scores: jsonb('scores').$type<Record<string, number>>().notNull(),
     /** `"<metric>,<filter>"` -> why that score is 0 without a verdict (equivalence time limit, grader error). */
     notes: jsonb('notes').$type<Record<string, string>>(),
+    /** Generation tasks: filter -> whether an answer could be extracted (the evaluator's `answerFound`). */
+    answerFound: jsonb('answer_found').$type<Record<string, boolean>>(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('results_run_task_doc_uq').on(t.runId, t.task, t.docIndex)],

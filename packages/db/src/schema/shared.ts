@@ -19,12 +19,5 @@ export interface RunConfig {
   [extra: string]: unknown;
 }
 
-/** Mirrors `TaskRequest` in @sciboard/eval; declared here because db and eval know nothing of each other. */
-export type ItemRequest =
-  | { kind: 'loglikelihood'; context: string; continuations: string[] }
-  | { kind: 'generate_until'; context: string; until: string[]; maxTokens: number };
-
-/** Mirrors `ModelResponse` in @sciboard/eval. */
-export type ItemResponse =
-  | { kind: 'loglikelihood'; results: { logprob: number; isGreedy: boolean }[] }
-  | { kind: 'generate_until'; text: string; finishReason: 'stop' | 'eos' | 'length' };
+/** Request and response as stored with each item: the shapes the evaluator produces (see @sciboard/contracts). */
+export type { TaskRequest as ItemRequest, ModelResponse as ItemResponse } from '@sciboard/contracts';

@@ -66,6 +66,8 @@ export const results = sqliteTable(
     scores: text('scores', { mode: 'json' }).$type<Record<string, number>>().notNull(),
     /** `"<metric>,<filter>"` -> why that score is 0 without a verdict (equivalence time limit, grader error). */
     notes: text('notes', { mode: 'json' }).$type<Record<string, string>>(),
+    /** Generation tasks: filter -> whether an answer could be extracted (the evaluator's `answerFound`). */
+    answerFound: text('answer_found', { mode: 'json' }).$type<Record<string, boolean>>(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('results_run_task_doc_uq').on(t.runId, t.task, t.docIndex)],

@@ -1,0 +1,1 @@
+ALTER TABLE `results` ADD `answer_found` text;
