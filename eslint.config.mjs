@@ -45,6 +45,7 @@ const ENV_READERS = [
   'packages/datasets/src/pull.ts',
   'packages/db/src/client.ts',
   'packages/onnx/src/graph.ts',
+  'packages/onnx/src/optimized-graph.ts',
   'packages/onnx/src/session.ts',
   'packages/queue/src/shard-queue.ts',
   'packages/queue/src/task-data.ts',
@@ -84,8 +85,14 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-new': 'error',
       '@typescript-eslint/prefer-as-const': 'error',
       '@typescript-eslint/no-unsafe-declaration-merging': 'error',
+      // Shapes shared across packages are types only, so sharing them couples no package to another at run time.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@sciboard/contracts', message: '@sciboard/contracts holds types only: use import type', allowTypeImports: true }] },
+      ],
     },
   },
+  { files: ['packages/contracts/**'], rules: forbidden(PACKAGES, 'packages/contracts declares shapes and imports nothing', [driversOnlyInDb]) },
 
   // Layering: onnx, eval, db and gate know nothing of each other (nor of anything above them).
   { files: ['packages/onnx/**'], ignores: TESTS, rules: forbidden(otherPackages('onnx'), 'packages/onnx knows no other package', [driversOnlyInDb]) },
@@ -96,7 +103,16 @@ export default tseslint.config(
   // leaderboard reads db and nothing else.
   { files: ['packages/leaderboard/**'], ignores: TESTS, rules: forbidden(otherPackages('leaderboard').filter((p) => p !== 'db'), 'packages/leaderboard reads @sciboard/db only', [driversOnlyInDb]) },
   // queue sits below the adapters; onnx is loaded by the CLI's worker command, not by the queue.
-  { files: ['packages/queue/**'], ignores: TESTS, rules: forbidden(['onnx', 'gate', 'cli'], 'packages/queue sits below the CLI and the site and runs no model itself', [driversOnlyInDb]) },
+  // (`@sciboard/onnx/layout`, where a checkpoint keeps its graph files, reads only the file system.)
+  {
+    files: ['packages/queue/**'],
+    ignores: TESTS,
+    rules: forbidden(['gate', 'cli'], 'packages/queue sits below the CLI and the site', [
+      driversOnlyInDb,
+      { regex: '^@sciboard/onnx(?!/layout$)(/.*)?$', message: 'packages/queue runs no model itself: only @sciboard/onnx/layout' },
+      { regex: '^(\\.\\./)+(packages/)?onnx/', message: 'packages/queue runs no model itself: only @sciboard/onnx/layout' },
+    ]),
+  },
   { files: ['packages/cli/**'], ignores: TESTS, rules: forbidden([], '', [driversOnlyInDb, { group: ['@sciboard/web', '@sciboard/web/*'], message: 'the CLI does not import the site' }]) },
   // The site never loads native inference code, and reaches the database through @sciboard/db.
   {
