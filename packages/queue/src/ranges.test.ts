@@ -3,11 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb, type Store } from '@sciboard/db';
+import { openDb, shardLabel, type Store } from '@sciboard/db';
 import { skipOrFail } from '../../db/src/test-backends.ts';
 import { planRanges, splitRanges } from './ranges.ts';
 import { openLeaseQueue, openPgBossQueue, type ShardQueue } from './shard-queue.ts';
 import { enqueueSubmission } from './submit.ts';
+import { runWorker } from './worker.ts';
 
 const samples = resolve(import.meta.dirname, '../../eval/samples');
 const MC = join(samples, 'science-mc.yaml'); // 8 documents, multiple choice
@@ -100,6 +101,45 @@ function queueBehaviour(open: () => Promise<{ store: Store; queue: ShardQueue }>
     expect(await store.claimRunScoring(bigRun, 60_000)).toBe(false);
   });
 }
+
+describe('a range that fails every attempt, through the worker loop', () => {
+  it('fails its submission naming the range, and no run of it is scored', async () => {
+    const store = await openDb({ file: join(mkdtempSync(join(tmpdir(), 'sciboard-ranges-fail-')), 'q.db') });
+    try {
+      const queue = openLeaseQueue(store, { leaseSeconds: 10, maxAttempts: 2 });
+      const outcome = await enqueueSubmission(store, queue, { checkpoint: '/m/f', contentHash: 'f', name: 'failing', tasks: [MC, GEN], shardSize: 3, dataDir: samples });
+      if (outcome.kind !== 'queued') throw new Error('expected a new submission');
+      const attempts: string[] = [];
+      const scored: number[] = [];
+      const summary = await runWorker({
+        store,
+        queue,
+        runner: {
+          async run(shard) {
+            attempts.push(shardLabel(shard));
+            if (shard.task === 'sample_arithmetic' && shard.docStart === 3) throw new Error('out of memory');
+          },
+          finishRun: async (_submission, runId) => void scored.push(runId),
+          close: async () => undefined,
+        },
+        untilIdle: true,
+        heartbeatMs: 3000,
+        pollMs: 50,
+      });
+      const submission = await store.getSubmission(outcome.submission.id);
+      expect(submission?.status).toBe('failed');
+      expect(submission?.error).toBe('shard sample_arithmetic[3,6) failed after 2 attempts: out of memory');
+      expect(attempts.filter((a) => a === 'sample_arithmetic[3,6)')).toHaveLength(2);
+      expect(summary).toMatchObject({ shardsFailed: 2, submissionsFinished: 0 });
+      // The multiple-choice run's ranges all landed before the failure, so it was scored; nothing after it.
+      const mcRun = outcome.shards.find((s) => s.task === 'sample_science_mc')!.runId;
+      expect(scored).toEqual([mcRun]);
+      expect(await store.runsAwaitingScores()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('item-range shards on leased rows (SQLite)', () => {
   let store: Store | undefined;
