@@ -120,6 +120,7 @@ describe('evaluate', () => {
     // The science task (multiple choice) still goes in chunks of two; the generations are stored as they come.
     expect(writes.slice(0, 4)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7]]);
     expect(writes.slice(4).flat()).toEqual([5, 4, 3, 2, 1, 0]);
+    expect(writes.every((w) => w.length <= 2)).toBe(true); // at most a batch per write, as chunked runs write
     expect(JSON.stringify(streamed.results)).toBe(JSON.stringify(reference.results));
     expect(JSON.stringify(streamed.samples)).toBe(JSON.stringify(reference.samples));
   });

@@ -300,7 +300,7 @@ async function runTask(
   };
 
   if (options.model.streamsGenerations && pending.length > 0 && pending.every((i) => task.request(i).kind === 'generate_until')) {
-    await generateStreaming(options, task, pending, store);
+    await generateStreaming(options, task, pending, chunkDocs, store);
     return (range ? byIndex.slice(first, last) : byIndex) as ItemRecord[];
   }
 
@@ -334,7 +334,8 @@ async function runTask(
  * A generation task's pending documents in one call to a model that streams its results: the model keeps its
  * batch full across the whole task (a finished row's slot goes to the next prompt at once) instead of waiting, chunk
  * by chunk, for each chunk's longest row. Every answer is scored and stored as soon as it arrives (answers that
- * arrive while a write is under way go together in the next write), so a crash loses only the rows in flight.
+ * arrive while a write is under way go together in the next write, up to a batch per write), so a crash loses only
+ * the rows in flight.
  * Greedy decoding gives a row the same tokens whatever rows share its batch (the engine's tests check this), so a
  * range computes only its own documents.
  */
@@ -342,6 +343,7 @@ async function generateStreaming(
   options: EvaluateOptions,
   task: PreparedTask,
   docs: number[],
+  perWrite: number,
   store: (chunk: number[], responses: ModelResponse[]) => Promise<void>,
 ): Promise<void> {
   const requests = docs.map((i) => {
@@ -353,25 +355,27 @@ async function generateStreaming(
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const delivered = new Set<number>();
-  let waiting: number[] = [];
+  const waiting: number[] = [];
   const answers = new Map<number, ModelResponse>();
   let failure: { error: unknown } | undefined;
   let writing: Promise<void> = Promise.resolve();
   const flush = (): void => {
     writing = writing.then(async () => {
-      if (failure || waiting.length === 0) return;
-      const positions = waiting;
-      waiting = [];
-      try {
-        await store(
-          positions.map((j) => docs[j]!),
-          positions.map((j) => answers.get(j)!),
-        );
-      } catch (error) {
-        failure = { error };
-        stop.abort(error);
+      // At most a batch per write, as chunked runs write: a write cut short by a crash leaves at most that many
+      // items in one sink and not the next.
+      while (!failure && waiting.length > 0) {
+        const positions = waiting.splice(0, perWrite);
+        try {
+          await store(
+            positions.map((j) => docs[j]!),
+            positions.map((j) => answers.get(j)!),
+          );
+        } catch (error) {
+          failure = { error };
+          stop.abort(error);
+        }
+        for (const j of positions) answers.delete(j);
       }
-      for (const j of positions) answers.delete(j);
     });
   };
   const onResult = (j: number, g: GenerateResult): void => {
