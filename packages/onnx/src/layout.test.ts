@@ -44,8 +44,8 @@ describe('graph files of a checkpoint folder', () => {
 
   it('without an fp32 graph and no --dtype, lists what is there', () => {
     const dir = folder('no-fp32', ['onnx/model_q4f16.onnx', 'onnx/model_int8.onnx']);
-    expect(() => selectGraph(dir)).toThrow(/no fp32 graph .*; found onnx\/model_int8\.onnx \(--dtype int8\), onnx\/model_q4f16\.onnx \(--dtype q4f16\); choose one with --dtype/);
-    expect(() => selectGraph(folder('empty', ['config.json']))).toThrow(/no fp32 graph .*; the folder holds no \.onnx file/);
+    expect(() => selectGraph(dir)).toThrow(/no ONNX graph found for fp32, the default .*; found onnx\/model_int8\.onnx \(--dtype int8\), onnx\/model_q4f16\.onnx \(--dtype q4f16\); choose one with --dtype/);
+    expect(() => selectGraph(folder('empty', ['config.json']))).toThrow(/no ONNX graph found for fp32, the default .*; the folder holds no \.onnx file/);
   });
 
   it("keeps Optimum's layouts: plain model.onnx first, then the merged decoder", () => {

@@ -121,7 +121,7 @@ export function selectGraph(dir: string, dtype?: Dtype): GraphChoice {
   const present = listGraphFiles(dir);
   if (dtype === undefined) {
     throw new CheckpointError(
-      `${dir}: no fp32 graph (looked for ${candidates.join(', ')}); ${hint(present)}` +
+      `${dir}: no ONNX graph found for fp32, the default (looked for ${candidates.join(', ')}); ${hint(present)}` +
         (present.length ? '; choose one with --dtype' : ''),
     );
   }
