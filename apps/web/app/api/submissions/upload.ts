@@ -14,7 +14,7 @@ import Busboy from '@fastify/busboy';
 import { IntakeError } from './errors.ts';
 
 /** Files an upload may hold: a checkpoint's flat layout, nothing else. */
-const UPLOAD_NAMES = /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\.json$|^(model|decoder_model_merged)\.onnx(_data|\.data)?$/;
+const UPLOAD_NAMES = /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\.json$|^chat_template\.jinja$|^(model|decoder_model_merged)\.onnx(_data|\.data)?$/;
 
 /** Room for the form's text fields and part headers on top of the files' own bytes. */
 const FORM_OVERHEAD_BYTES = 1024 * 1024;
