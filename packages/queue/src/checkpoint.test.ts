@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,5 +50,26 @@ describe('checkpoint checks', () => {
     expect(await checkpointContentHash(copy)).toBe(original);
     writeFileSync(join(copy, 'generation_config.json'), '{}');
     expect(await checkpointContentHash(copy)).not.toBe(original);
+  });
+
+  it("picks the --dtype graph of a folder holding several precisions and counts only that graph's weights", async () => {
+    const folder = join(dir, 'variants');
+    await writeTinyModel(folder, { seed: 1, dtypes: ['fp32', 'fp16', 'q4'], externalData: true });
+    const size = (f: string) => statSync(join(folder, f)).size;
+    const fp32 = checkCheckpointLayout(folder);
+    expect([fp32.graphFile, fp32.dtype]).toEqual(['onnx/model.onnx', 'fp32']);
+    expect(fp32.weightBytes).toBe(size('onnx/model.onnx') + size('onnx/model.onnx_data'));
+    const q4 = checkCheckpointLayout(folder, 0.000125, 'q4');
+    expect([q4.graphFile, q4.dtype]).toEqual(['onnx/model_q4.onnx', 'q4']);
+    expect(q4.weightBytes).toBe(size('onnx/model_q4.onnx') + size('onnx/model_q4.onnx_data'));
+    // The fp16 file is half the fp32 one, so a size that fits fp32 weights also fits it per parameter.
+    expect(checkCheckpointLayout(folder, 0.000125, 'fp16').weightBytes).toBeLessThan(fp32.weightBytes * 0.6);
+    let refused: unknown;
+    try {
+      checkCheckpointLayout(folder, undefined, 'int8');
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toMatchObject({ field: 'dtype', message: expect.stringMatching(/^checkpoint: .*no int8 graph for --dtype int8 .*found onnx\/model\.onnx \(--dtype fp32\)/) });
   });
 });
