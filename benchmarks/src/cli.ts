@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--rounds N] [--threads N] [--name NAME] [--data-dir DIR] [--no-readme] [--no-huge-pages]
- * [--models A,B] [--skip-units | --units-only] [--unit-rounds N] [--eval-batch N] [--max-load L]`
+ * [--models A,B] [--peers A,B] [--skip-units | --units-only] [--unit-rounds N] [--eval-batch N] [--max-load L]`
  */
 import { join } from 'node:path';
 import { benchmarksDir, evalDefaultBatch, parseArgs, runBenchmark, waitForQuiet } from './main.ts';
@@ -14,7 +14,14 @@ async function main(): Promise<void> {
   const full = cli.units === 'only' ? unitsOnly(planned) : planned;
   const unknown = (cli.models ?? []).filter((m) => !full.models.some((p) => p.shape === m));
   if (unknown.length > 0) throw new Error(`--models: no model ${unknown.join(', ')} in the ${cli.mode} plan (it has ${full.models.map((p) => p.shape).join(', ')})`);
-  const plan = cli.models ? { ...full, models: full.models.filter((p) => cli.models!.includes(p.shape)) } : full;
+  const chosen = cli.models ? { ...full, models: full.models.filter((p) => cli.models!.includes(p.shape)) } : full;
+  const labels = new Set(chosen.models.flatMap((m) => m.peers.map((p) => p.label)));
+  const unknownPeers = (cli.peers ?? []).filter((p) => !labels.has(p));
+  if (unknownPeers.length > 0) throw new Error(`--peers: no peer ${unknownPeers.join(', ')} in this plan (it has ${[...labels].join(', ')})`);
+  // A subset of peers: ratios against a peer left out are then not formed (the report says "not run by both peers").
+  const plan = cli.peers
+    ? { ...chosen, models: chosen.models.map((m) => ({ ...m, peers: m.peers.filter((p) => cli.peers!.includes(p.label)) })).filter((m) => m.peers.length > 0) }
+    : chosen;
   if (plan.models.length === 0) throw new Error(`nothing to run: no model of the ${cli.mode} plan has ${cli.units === 'only' ? 'timed units' : 'work'}${cli.models ? ` among ${cli.models.join(', ')}` : ''}`);
   console.log(
     `sciboard benchmark: ${cli.mode} mode, ${plan.rounds} rounds (units in ${plan.unitRounds}), ${cli.threads} threads, sciboard eval's default batch ${evalBatch}, data ${cli.dataDir}`,

@@ -269,6 +269,8 @@ export interface CliOptions {
   hugePages: boolean;
   /** Only these models of the plan (`--models cli_small`); all when absent. */
   models?: string[];
+  /** Only these peers (labels, `--peers sciboard,sciboard:b4`); all when absent. */
+  peers?: string[];
   /** `--skip-units`: leave out the fully timed units; `--units-only`: run only them. */
   units: 'with' | 'skip' | 'only';
   unitRounds?: number;
@@ -301,6 +303,7 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (arg === '--no-readme') options.readme = false;
     else if (arg === '--no-huge-pages') options.hugePages = false;
     else if (arg === '--models') options.models = value().split(',');
+    else if (arg === '--peers') options.peers = value().split(',');
     else if (arg === '--skip-units') options.units = 'skip';
     else if (arg === '--units-only') options.units = 'only';
     else if (arg === '--unit-rounds') options.unitRounds = positive(value());
@@ -311,7 +314,7 @@ export function parseArgs(argv: string[]): CliOptions {
       options.maxLoad = v;
     } else
       throw new Error(
-        `unknown option ${arg} (expected --quick, --rounds N, --threads N, --name NAME, --data-dir DIR, --no-readme, --no-huge-pages, --models A,B, --skip-units, --units-only, --unit-rounds N, --eval-batch N, --max-load L)`,
+        `unknown option ${arg} (expected --quick, --rounds N, --threads N, --name NAME, --data-dir DIR, --no-readme, --no-huge-pages, --models A,B, --peers A,B, --skip-units, --units-only, --unit-rounds N, --eval-batch N, --max-load L)`,
       );
   }
   if (options.units === 'skip' && options.unitRounds !== undefined) throw new Error('--unit-rounds and --skip-units contradict each other');
