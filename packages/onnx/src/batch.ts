@@ -1,4 +1,5 @@
 import type { Decoder, ForwardBatch, KvCache } from './decoder.ts';
+import ort from 'onnxruntime-node';
 import { cacheBytes, leadingRows, tileCache, truncateCache } from './kv-cache.ts';
 
 /**
@@ -49,25 +50,72 @@ export function paddingGroups(lengths: number[], maxPadding = MAX_ADMISSION_PADD
 export const MAX_ADMISSION_PADDING = 0.2;
 
 /**
- * Share of a scoring batch's computed positions that may be padding: none. On CPU a batch saves little beyond the
- * per-call set-up (a question's remainder after its exemplars is already a matrix of a hundred-odd rows), while a
- * padded position costs what a real one does and every new batch shape grows ONNX Runtime's arena. On 5-shot MMLU
- * with a small model, batch 8 was ~15% slower than batch 1 at the admission bound (a fifth), and still ~10% slower
- * in a fresh `sciboard score` process at 5%; rows of equal length share a call.
+ * Rows right-padded to `seq` positions: each row's own tokens first, padding after them. With a shared prefix
+ * already in the KV cache, the mask is 1 over the prefix and the row's tokens and 0 over the trailing padding.
+ * Attention is causal, so no real position attends to the padding after it: every real position's logits are
+ * those of the row alone, with the prefix's positions and the row's in one unbroken run (no hole in the mask).
+ * Only the padded positions' outputs are meaningless, and they are not read.
  */
-export const MAX_SCORING_PADDING = 0;
+export function rightPadded(rows: number[][], prefixLength: number, seq: number): ForwardBatch {
+  const total = prefixLength + seq;
+  const inputIds = new BigInt64Array(rows.length * seq);
+  const attentionMask = new BigInt64Array(rows.length * total);
+  rows.forEach((row, b) => {
+    if (row.length > seq) throw new Error(`rightPadded: a row of ${row.length} tokens does not fit ${seq} positions`);
+    attentionMask.fill(1n, b * total, b * total + prefixLength + row.length);
+    row.forEach((t, i) => (inputIds[b * seq + i] = BigInt(t)));
+  });
+  return { batch: rows.length, seq, inputIds, attentionMask };
+}
 
 /**
- * Rows sorted longest first, in forward passes of at most `batchSize` rows whose padding stays within
- * `maxPadding` (as `paddingGroups`): a short question batched beside a long one would be computed at the long
- * one's length, so a larger batch size would cost more positions rather than fewer calls.
+ * Share of a scoring batch's computed positions that may be padding. On CPU a padded position costs what a real
+ * one does, and a batch of rows that each follow a few-shot prefix saves ~10–20% per row with two threads (larger
+ * matrices, fewer synchronisations of the intra-op threads, one call's set-up); a tenth keeps the padding below
+ * that saving.
  */
-export function scoringBatches<T>(rows: T[], length: (row: T) => number, batchSize: number, maxPadding = MAX_SCORING_PADDING): T[][] {
+export const MAX_SCORING_PADDING = 0.1;
+
+/**
+ * A scoring batch of several rows is computed at its longest row's length rounded up to a multiple of this, so a
+ * long evaluation meets few distinct input shapes (ONNX Runtime plans memory per shape). A single row is computed
+ * at its own length, as batch size 1 computes it.
+ */
+export const SCORING_LENGTH_STEP = 16;
+
+/** The length a scoring batch of `rows` rows whose longest row has `longest` tokens is computed at. */
+export function scoringLength(longest: number, rows: number, step = SCORING_LENGTH_STEP): number {
+  return rows > 1 ? Math.ceil(longest / step) * step : longest;
+}
+
+/**
+ * Rows sorted longest first, in forward passes of at most `batchSize` rows whose padding up to the batch's
+ * `scoringLength` stays within `maxPadding` of its computed positions: a short question batched beside a long
+ * one would be computed at the long one's length, so a larger batch size would cost more positions rather than
+ * fewer calls.
+ */
+export function scoringBatches<T>(
+  rows: T[],
+  length: (row: T) => number,
+  batchSize: number,
+  maxPadding = MAX_SCORING_PADDING,
+  step = SCORING_LENGTH_STEP,
+): T[][] {
   const out: T[][] = [];
-  let at = 0;
-  for (const size of paddingGroups(rows.map(length), maxPadding)) {
-    for (let i = 0; i < size; i += batchSize) out.push(rows.slice(at + i, at + Math.min(size, i + batchSize)));
-    at += size;
+  let start = 0;
+  while (start < rows.length) {
+    const longest = length(rows[start]!);
+    let real = longest;
+    let end = start + 1;
+    while (end < rows.length && end - start < batchSize) {
+      const n = end - start + 1;
+      const padded = n * scoringLength(longest, n, step);
+      if (padded - (real + length(rows[end]!)) > maxPadding * padded) break;
+      real += length(rows[end]!);
+      end++;
+    }
+    out.push(rows.slice(start, end));
+    start = end;
   }
   return out;
 }
@@ -154,6 +202,93 @@ export class SharedPrefix {
   dropTiles(): void {
     this.tiled = undefined;
   }
+
+  /**
+   * The prefix's cache for `batch` rows, for one forward pass: `release` it once the pass has returned. Scoring
+   * asks for this rather than `cacheFor`: the repeated rows are written into memory the decoder keeps for the
+   * purpose (see `TileSlot`), so a new prefix costs a copy into warm memory, not fresh pages.
+   */
+  lease(decoder: Decoder, batch: number): { cache: KvCache; release: () => void } {
+    if (batch === 1) return { cache: this.cache, release: () => {} };
+    return tileSlot(decoder).lease(this.cache, batch);
+  }
+}
+
+type CacheArray = Float32Array | Uint16Array;
+
+/**
+ * Memory a decoder keeps for the repeated rows of one shared prefix, reused from prefix to prefix and call to
+ * call. Repeating a 5-shot prefix of ~800 tokens for 10 rows of an 8-layer model writes 130 MB; in fresh memory
+ * that cost 130–530 ms here (first touch of new pages, slower still with huge pages), more than the batch saved,
+ * while a copy into memory touched before costs a few milliseconds. ONNX Runtime reads inputs in place, so the
+ * memory is leased for one pass at a time; a pass asking while another holds it (concurrent calls on one model)
+ * gets a fresh copy instead.
+ */
+class TileSlot {
+  private arrays: CacheArray[] = [];
+  private source: KvCache | undefined;
+  private rows = 0;
+  private leases = 0;
+
+  lease(cache: KvCache, batch: number): { cache: KvCache; release: () => void } {
+    if (this.source !== cache || this.rows < batch) {
+      if (this.leases > 0) return { cache: tileCache(cache, batch), release: () => {} };
+      this.fill(cache, batch);
+    }
+    this.leases++;
+    let released = false;
+    const release = () => {
+      if (!released) this.leases--;
+      released = true;
+    };
+    return { cache: this.view(cache, batch), release };
+  }
+
+  /** Forgets which prefix the memory holds (the memory stays for the next one). */
+  forget(): void {
+    if (this.leases === 0) this.source = undefined;
+  }
+
+  private fill(cache: KvCache, batch: number): void {
+    const tensors = [...cache.keys, ...cache.values];
+    tensors.forEach((t, i) => {
+      const src = t.data as CacheArray;
+      const need = src.length * batch;
+      let dst = this.arrays[i];
+      // Grown with headroom, so a slightly longer prefix or one more row does not mean fresh memory again.
+      if (!dst || dst.length < need || dst.constructor !== src.constructor) {
+        const size = Math.ceil(need * 1.25);
+        dst = this.arrays[i] = src instanceof Uint16Array ? new Uint16Array(size) : new Float32Array(size);
+      }
+      for (let r = 0; r < batch; r++) dst.set(src, r * src.length);
+    });
+    this.arrays.length = tensors.length;
+    this.source = cache;
+    this.rows = batch;
+  }
+
+  private view(cache: KvCache, batch: number): KvCache {
+    const layers = cache.keys.length;
+    const f = (t: ort.Tensor, i: number): ort.Tensor => {
+      const [, h, len, d] = t.dims as number[];
+      const data = this.arrays[i]!.subarray(0, batch * (t.data as CacheArray).length);
+      return new ort.Tensor(t.type as 'float32', data, [batch, h!, len!, d!]);
+    };
+    return {
+      keys: cache.keys.map((t, i) => f(t, i)),
+      values: cache.values.map((t, i) => f(t, layers + i)),
+      length: cache.length,
+      batch,
+    };
+  }
+}
+
+const tileSlots = new WeakMap<Decoder, TileSlot>();
+
+function tileSlot(decoder: Decoder): TileSlot {
+  let slot = tileSlots.get(decoder);
+  if (!slot) tileSlots.set(decoder, (slot = new TileSlot()));
+  return slot;
 }
 
 /** How many prefixes a decoder keeps, and how many bytes of cache at most (most recently used kept first). */
@@ -213,4 +348,5 @@ export function prefixCacheStats(decoder: Decoder): PrefixCacheStats {
 /** Drops the prefixes a decoder keeps (their memory, and their head start for the next call). */
 export function clearPrefixCache(decoder: Decoder): void {
   prefixStore(decoder).clear();
+  tileSlots.get(decoder)?.forget();
 }

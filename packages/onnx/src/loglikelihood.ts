@@ -1,4 +1,4 @@
-import { leftPadded, MIN_SHARED_PREFIX, scoringBatches, SharedPrefix } from './batch.ts';
+import { MIN_SHARED_PREFIX, rightPadded, scoringBatches, scoringLength, SharedPrefix } from './batch.ts';
 import { prefixClusters } from './prefix-clusters.ts';
 import { scoringRows } from './score-rows.ts';
 import type { Decoder } from './decoder.ts';
@@ -76,9 +76,9 @@ export interface LoglikelihoodOptions {
 /**
  * One row per distinct model input, an input that starts another one scored inside it (see `scoringRows`).
  * With the prefix cache, rows are split into clusters that share a long prefix (each task's exemplars, see
- * `prefixClusters`), and each cluster's rows run after its prefix's cache, longest first, batched with bounded
- * left padding between the prefix and each row's own tokens, so every row's scored positions are the batch's
- * last ones.
+ * `prefixClusters`), and each cluster's rows run after its prefix's cache, longest first, in batches of similar
+ * length (`scoringBatches`), each row right after the prefix and padded at its end (`rightPadded`): with causal
+ * attention no real position sees the padding, so a row's logits are those it has alone.
  */
 export async function loglikelihood(
   decoder: Decoder,
@@ -119,19 +119,32 @@ export async function loglikelihood(
     const ordered = cluster.sort((a, b) => b.input.length - a.input.length);
     for (const chunk of scoringBatches(ordered, (g) => g.input.length - skip, options.batchSize)) {
       options.signal?.throwIfAborted();
-      const keep = Math.max(...chunk.map((g) => g.keep));
-      const batch = leftPadded(
+      const lengths = chunk.map((g) => g.input.length - skip);
+      const seq = scoringLength(lengths[0]!, chunk.length);
+      // Each row's own tokens first, padding after them: row b's tokens end `seq - lengths[b]` positions before the
+      // batch's last one, so the kept trailing positions reach back to the scored positions of the shortest row.
+      const keep = Math.max(...chunk.map((g, b) => seq - lengths[b]! + g.keep));
+      const batch = rightPadded(
         chunk.map((g) => g.input.slice(skip)),
         skip,
+        seq,
       );
-      const { logits, vocab } = await decoder.forward(batch, prefix?.cacheFor(chunk.length), keep, false);
+      const past = prefix?.lease(decoder, chunk.length);
+      let out;
+      try {
+        out = await decoder.forward(batch, past?.cache, keep, false);
+      } finally {
+        past?.release();
+      }
+      const { logits, vocab } = out;
       chunk.forEach((g, b) => {
         for (const m of g.members) {
           let logprob = 0;
           let greedy = true;
           m.continuation.forEach((target, p) => {
-            // The row's last `keep` positions came back; this member's input ends `input.length - end` before the row's.
-            const row = keep - (g.input.length - m.end) - m.continuation.length + p;
+            // The batch's last `keep` positions came back; this member's input ends `input.length - end` before
+            // its row's tokens do, and those end `seq - lengths[b]` before the batch's last position.
+            const row = keep - (seq - lengths[b]!) - (g.input.length - m.end) - m.continuation.length + p;
             const s = scorePosition(logits, (b * keep + row) * vocab, vocab, target);
             logprob += s.logprob;
             greedy &&= s.greedy;
