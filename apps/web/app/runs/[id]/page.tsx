@@ -8,6 +8,12 @@ import { primaryMetricKey } from '../../../lib/run-data.ts';
 import { redactPaths } from '../../../lib/public-view.ts';
 import { getStore, parseId } from '../../../lib/store.ts';
 
+/** A text field of a run's configuration, or null (older runs lack `graphFile`). */
+function configField(config: unknown, key: string): string | null {
+  const value = config && typeof config === 'object' ? (config as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' ? value : null;
+}
+
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Run' };
 
@@ -60,6 +66,9 @@ export default async function RunPage({ params, searchParams }: { params: Promis
     ['finished', run.finishedAt],
     ['wall time', duration(run.startedAt, run.finishedAt)],
     ['throughput', run.throughput === null ? null : `${run.throughput.toFixed(2)} items/s`],
+    // Which of a checkpoint's precision files ran (a folder may publish fp32, fp16, q4, … side by side).
+    ['precision', configField(config, 'dtype')],
+    ['graph file', configField(config, 'graphFile')],
     ['config hash', run.configHash],
     ...promptFacts(config),
     ...Object.entries(run.timings ?? {}).map(([k, v]): [string, unknown] => [`timing: ${k}`, typeof v === 'number' ? `${v.toFixed(2)}` : v]),
