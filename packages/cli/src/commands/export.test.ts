@@ -17,22 +17,26 @@ describe('sciboard export', () => {
     const source = join(dir, 'source.db');
     const target = join(dir, 'target.db');
     expect((await sciboard(['import', lmEvalRun], source)).status).toBe(0);
-    const out = join(dir, 'out');
-    const exported = await sciboard(['export', '--run', '1', '--format', 'lm-eval', '--out', out], source);
-    expect(exported.stderr).toBe('');
-    expect(exported.status).toBe(0);
-    expect(readdirSync(out).sort()).toEqual([
-      'results_2024-05-01T12-30-45.123.json',
-      'samples_gsm8k_2024-05-01T12-30-45.123.jsonl',
-      'samples_mmlu_anatomy_2024-05-01T12-30-45.123.jsonl',
-      'samples_mmlu_astronomy_2024-05-01T12-30-45.123.jsonl',
+    // The file holds gsm8k and the group mmlu_stem: two runs, each exported and imported on its own.
+    const files: string[][] = [];
+    for (const run of [1, 2]) {
+      const out = join(dir, `out-${run}`);
+      const exported = await sciboard(['export', '--run', String(run), '--format', 'lm-eval', '--out', out], source);
+      expect(exported.stderr).toBe('');
+      expect(exported.status).toBe(0);
+      files.push(readdirSync(out).sort());
+      expect((await sciboard(['import', out], target)).status).toBe(0);
+    }
+    expect(files).toEqual([
+      ['results_2024-05-01T12-30-45.123.json', 'samples_gsm8k_2024-05-01T12-30-45.123.jsonl'],
+      ['results_2024-05-01T12-30-45.123.json', 'samples_mmlu_anatomy_2024-05-01T12-30-45.123.jsonl', 'samples_mmlu_astronomy_2024-05-01T12-30-45.123.jsonl'],
     ]);
-    expect((await sciboard(['import', out], target)).status).toBe(0);
 
     const [a, b] = [await openDb({ file: source }), await openDb({ file: target })];
     const strip = (rows: { subset: string; metric: string; filter: string; value: number; n: number | null }[]) =>
       rows.map(({ subset, metric, filter, value, n }) => ({ subset, metric, filter, value, n }));
-    expect(strip(await b.scoresForRun(1))).toEqual(strip(await a.scoresForRun(1)));
+    expect((await b.listRuns()).map((r) => r.task).sort()).toEqual(['gsm8k', 'mmlu_stem']);
+    for (const run of [1, 2]) expect(strip(await b.scoresForRun(run))).toEqual(strip(await a.scoresForRun(run)));
     expect((await b.listResults(1, { onlyWrong: 'exact_match,strict-match' })).total).toBe(2);
     await Promise.all([a.close(), b.close()]);
   });

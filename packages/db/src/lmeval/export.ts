@@ -70,8 +70,12 @@ function resultsJson(run: Run, modelName: string, scores: Score[]): Record<strin
 
   const subsets = Object.keys(results);
   const config = run.config;
+  // A run holds one requested task or group: a group's run names its subsets, so the file imports as one run.
+  const members = subsets.filter((s) => s !== run.task);
+  const group = results[run.task] && members.length > 0 ? { groups: { [run.task]: results[run.task] }, group_subtasks: { [run.task]: members } } : {};
   return {
     results,
+    ...group,
     versions: config.taskVersions ?? {},
     'n-shot': Object.fromEntries(subsets.map((s) => [s, config.numFewshot ?? 0])),
     'n-samples': Object.fromEntries(

@@ -142,6 +142,23 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
     expect(stored).toEqual([2, 3]);
   });
 
+  it('exports a measured run of a group so that it imports as one run of that group', async () => {
+    const model = await store.upsertModel({ name: 'measured-group' });
+    const run = await store.createRun({ modelId: model.id, task: 'mmlu_stem', config: { numFewshot: 0 }, status: 'finished', finishedAt: '2026-11-20T10:00:00.000Z' });
+    const item = (task: string, docIndex: number) => ({
+      task, docIndex, docHash: `d${docIndex}`, promptHash: `p${docIndex}`, doc: {}, target: 0, filtered: { none: '0' }, scores: { 'acc,none': 1 },
+      request: { kind: 'loglikelihood' as const, context: 'Q', continuations: [' A', ' B'] },
+      response: { kind: 'loglikelihood' as const, results: [{ logprob: -1, isGreedy: true }, { logprob: -2, isGreedy: false }] },
+    });
+    await store.resultSink(run.id).write([item('mmlu_anatomy', 0), item('mmlu_astronomy', 0)]);
+    await store.writeScores(run.id, ['mmlu_stem', 'mmlu_anatomy', 'mmlu_astronomy'].map((subset) => ({ subset, metric: 'acc', value: 1, n: subset === 'mmlu_stem' ? 2 : 1 })));
+    const written = await exportLmEval(store, run.id, join(scratch, `measured-${backend.name}`));
+    const fresh = await openDb({ file: join(scratch, `measured-${backend.name}.db`) });
+    const imported = await importLmEval(fresh, { resultsFile: written.resultsFile });
+    expect(imported.runs.map((r) => [r.task, r.items, r.scores])).toEqual([['mmlu_stem', 2, 3]]);
+    await fresh.close();
+  });
+
   it('exports a run that re-imports to the same data', async () => {
     const original = (await store.listRuns({ modelName: 'EleutherAI/pythia-160m' })).find((r) => r.task === 'mmlu_stem');
     const out = join(scratch, `export-${backend.name}`);
