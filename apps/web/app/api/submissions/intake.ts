@@ -69,7 +69,9 @@ export const submissionFields = z
         const problem = v === undefined ? undefined : shardSizeProblem(v);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
-      .transform((v) => (v === undefined ? undefined : Number(v))),
+      .transform((v) => (v === undefined ? undefined : Number(v)))
+      // Without it zod 4 makes the transformed key required, refusing every submission that leaves shardSize out.
+      .optional(),
   })
   .strict()
   .refine((f) => !(f.boards && f.tasks), { message: 'give boards or tasks, not both', path: ['tasks'] });
