@@ -82,6 +82,20 @@ describe('the cache of optimised graphs', () => {
     expect((await answers(model)).outcome).toBe('hit');
   });
 
+  it('a cache folder that cannot be made leaves loading as it was', async () => {
+    const cache = process.env.SCIBOARD_CACHE;
+    const file = join(mkdtempSync(join(tmpdir(), 'ort-cache-file-')), 'not-a-folder');
+    writeFileSync(file, '');
+    process.env.SCIBOARD_CACHE = file;
+    try {
+      const run = await answers(model);
+      expect(run.outcome).toBe('off');
+      expect(run.gen).toEqual((await answers(model)).gen);
+    } finally {
+      process.env.SCIBOARD_CACHE = cache;
+    }
+  });
+
   it('a changed graph gets its own entry', async () => {
     const { entry } = await answers(model);
     const other = join(mkdtempSync(join(tmpdir(), 'ort-cache-model-')), 'm');

@@ -130,6 +130,9 @@ async function openThroughCache(
   const level = options.graphOptimizationLevel ?? 'all';
   if (process.env.SCIBOARD_ORT_GRAPH_CACHE === '0' || level === 'disabled') return { session: await openPlain(graph, options), stats: { outcome: 'off' } };
   const dir = join(optimizedGraphRoot(), optimizedGraphKey(graph, provider, level));
+  // A graph ONNX Runtime could not write out before (a protobuf over 2 GB, say): not tried again at every load.
+  const failed = `${dir}.failed`;
+  if (existsSync(failed)) return { session: await openPlain(graph, options), stats: { outcome: 'off', note: readFileSync(failed, 'utf8') } };
   if (readMarker(dir)) {
     try {
       const session = await ort.InferenceSession.create(join(dir, MODEL_FILE), { ...options, graphOptimizationLevel: 'disabled' });
@@ -157,12 +160,20 @@ async function openThroughCache(
     });
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    // Writing the optimised graph can fail where loading does not (a full disk): open it without.
+    // Writing the optimised graph can fail where loading does not: open it without, and remember for next time.
+    let session: ort.InferenceSession;
     try {
-      return { session: await openPlain(graph, options), stats: { outcome: 'off', note: `optimised graph not written (${(err as Error).message.split('\n')[0]})` } };
+      session = await openPlain(graph, options);
     } catch {
       throw err;
     }
+    const note = `optimised graph not written (${(err as Error).message.split('\n')[0]})`;
+    try {
+      writeFileSync(failed, note);
+    } catch {
+      // Nowhere to remember it: the next load tries again.
+    }
+    return { session, stats: { outcome: 'off', note } };
   }
   try {
     dropDuplicateInitializers(join(tmp, MODEL_FILE));
