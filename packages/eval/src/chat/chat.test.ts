@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadTaskSpec } from '../spec.ts';
+import { getTaskDefinition } from '../registry.ts';
+import { sharedDataDir, sharedDataMissing } from '../testing/sharedData.ts';
 import { applyPromptFormat } from './apply.ts';
 import { chatMessages, maybeDelimit, plainPrompt, type PromptParts } from './prompt.ts';
 import { checkEvalSettings, parseGenKwargs, parseSeed, settingsConfig, SettingsError } from './settings.ts';
@@ -239,5 +241,22 @@ describe('settings', () => {
       systemInstruction: 'S',
       seed: { random_seed: 7, numpy_seed: 7, torch_seed: 7, fewshot_seed: 7 },
     });
+  });
+});
+
+describe.skipIf(sharedDataMissing('data/gsm8k'))('gsm8k with lm-eval seeds and a chat template', () => {
+  const gsm8k = getTaskDefinition('gsm8k')!;
+
+  it("the few-shot seed draws other exemplars; each becomes a user and an assistant turn", () => {
+    const base = gsm8k.prepare({ dataDir: sharedDataDir });
+    const seeded = gsm8k.prepare({ dataDir: sharedDataDir, fewshotSeed: 7 });
+    expect(base.promptParts!(0).shots).toHaveLength(5);
+    expect(seeded.promptParts!(0).shots.map((s) => s.question)).not.toEqual(base.promptParts!(0).shots.map((s) => s.question));
+    // The plain prompt is still the one lm-eval builds from the same parts.
+    expect(base.request(0).context).toBe(plainPrompt(base.promptParts!(0)));
+    const parts = base.promptParts!(0);
+    const context = applyPromptFormat(base, { settings: { applyChatTemplate: true }, chatTemplate: loadChatTemplate(QWEN).template }).request(0).context;
+    const turns = parts.shots.map((s) => `<|im_start|>user\n${s.question}<|im_end|>\n<|im_start|>assistant\n${s.answer}<|im_end|>\n`).join('');
+    expect(context).toBe(`${turns}<|im_start|>user\n${parts.question}<|im_end|>\n<|im_start|>assistant\n`);
   });
 });
