@@ -64,7 +64,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     if (!(await o.store.claimRunScoring(runId, o.scoringLeaseMs ?? 600_000))) return;
     const submission = await o.store.getSubmission(submissionId);
     if (!submission || (submission.status !== 'queued' && submission.status !== 'running')) return;
-    const subset = payloadOf(submission).subsets.find((s) => s.runId === runId)?.subset ?? 'unknown subset';
+    const subset = payloadOf(submission).subsets?.find((s) => s.runId === runId)?.subset ?? 'its subset';
     try {
       await o.runner.finishRun(submission, runId);
       summary.runsScored++;
@@ -118,8 +118,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
         return true;
       }
       summary.shardsDone++;
-      // A run is scored as soon as its last shard lands, whatever the submission's other runs are doing.
-      if (outcome.runRemaining === 0) await settle(shard.submissionId);
+      // A run is scored as soon as its last shard lands, whatever the submission's other runs are doing. The
+      // shard is done whatever happens here: a failure to reach the scoring step is left to the idle sweep.
+      if (outcome.runRemaining === 0) {
+        await settle(shard.submissionId).catch((err: Error) => log(`scores of submission ${shard.submissionId} left to the next sweep: ${err.message}`));
+      }
     } catch (err) {
       clearInterval(beat);
       if (lost.signal.aborted) {

@@ -88,6 +88,9 @@ describe.each(backends.map((b) => [b.name, b] as const))('submission shards on %
     const [c1, c2, d] = [await store.claimShard({ ...lease, owner: 'w1' }), await store.claimShard({ ...lease, owner: 'w2' }), await store.claimShard({ ...lease, owner: 'w3' })];
     expect([c1?.runId, c2?.runId, d?.runId]).toEqual([runC, runC, runD]);
     expect(await store.completeShard(c1!.id, 'w1')).toEqual({ completed: true, runRemaining: 1, submissionRemaining: 2 });
+    // A failure reported after completion (the holder's later step threw) does not put the done shard back.
+    await store.failShardAttempt(c1!.id, 'w1', 'late failure', false);
+    expect((await store.listShards(submission.id))[0]).toMatchObject({ id: c1!.id, status: 'done', error: null });
     expect(await store.runsAwaitingScores(submission.id)).toEqual([]);
     expect(await store.completeShard(c2!.id, 'w2')).toEqual({ completed: true, runRemaining: 0, submissionRemaining: 1 });
     expect(await store.runsAwaitingScores(submission.id)).toEqual([{ runId: runC, submissionId: submission.id }]);

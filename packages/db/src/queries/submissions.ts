@@ -289,7 +289,8 @@ export function submissionQueries(adapter: DialectAdapter) {
         const [shard] = await tx
           .update(shards)
           .set(final ? { status: 'failed', error, finishedAt: now(), leaseExpiresAt: null } : { status: 'queued', error, leaseExpiresAt: null, leaseOwner: null })
-          .where(and(eq(shards.id, shardId), eq(shards.leaseOwner, owner)))
+          // Only a shard still running under this owner: a done shard is never put back in the queue.
+          .where(and(eq(shards.id, shardId), eq(shards.leaseOwner, owner), eq(shards.status, 'running')))
           .returning();
         if (shard && final) await failSubmission(tx, shard.submissionId, `shard ${shardLabel(shard)} failed after ${shard.attempts} attempts: ${error}`);
       });
