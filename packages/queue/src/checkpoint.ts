@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { selectGraph, type Dtype } from '@sciboard/onnx/layout';
+import { graphVariantFiles, selectGraph, type Dtype } from '@sciboard/onnx/layout';
 import { graphExternalLocations } from './confine.ts';
 
 /**
@@ -73,14 +73,26 @@ export function checkCheckpointLayout(dirInput: string, declaredParamsBillions?:
   } catch (err) {
     throw new SubmissionError(`checkpoint: ${(err as Error).message}`, dtype ? 'dtype' : 'checkpoint');
   }
-  // The graph's own external-data entries say which files hold its weights.
-  const dataFiles = graphExternalLocations(graph.path)
-    .filter((location) => !isAbsolute(location))
-    .map((location) => resolve(dirname(graph.path), location))
-    .filter((path) => existsSync(path));
-  const weightBytes = [graph.path, ...new Set(dataFiles)].reduce((sum, f) => sum + statSync(f).size, 0);
+  const weightBytes = [graph.path, ...new Set(weightFilesOf(graph.path))].reduce((sum, f) => sum + statSync(f).size, 0);
   if (declaredParamsBillions !== undefined) checkParamsPlausible(declaredParamsBillions, weightBytes);
   return { dir, graphPath: graph.path, graphFile: graph.file, dtype: graph.dtype, weightBytes };
+}
+
+/**
+ * The external-data files a graph's own initializers name; for a graph that cannot be read, the files published
+ * under its name (`model_q4.onnx_data*`), leaving the load check to say what is wrong with the graph.
+ */
+function weightFilesOf(graphPath: string): string[] {
+  let locations: string[];
+  try {
+    locations = graphExternalLocations(graphPath);
+  } catch {
+    return graphVariantFiles(graphPath).slice(1);
+  }
+  return locations
+    .filter((location) => !isAbsolute(location))
+    .map((location) => resolve(dirname(graphPath), location))
+    .filter((path) => existsSync(path));
 }
 
 export function checkParamsPlausible(declaredParamsBillions: number, weightBytes: number): void {
