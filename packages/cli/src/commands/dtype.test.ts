@@ -26,7 +26,7 @@ describe('checkpoint folders holding several precisions', () => {
   it('tiny-model refuses an unknown precision, naming the accepted ones', () => {
     const bad = run(['tiny-model', '--out', join(root, 'bad'), '--dtype', 'fp16,fp8']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--dtype takes a comma-separated list of fp32, fp16, q4, q4f16, q8, int8, uint8, got "fp8"/);
+    expect(bad.stderr).toMatch(/--dtype takes a comma-separated list of fp32, fp16, q4, q4f16, q8, int8, uint8, bnb4, got "fp8"/);
   });
 
   it('evaluates each --dtype end to end, each run recording its precision and graph file', async () => {

@@ -27,7 +27,7 @@ const prompts = [
  * How far each variant's log-likelihoods may lie from fp32's, relative to |fp32| (each request sums 2–25 token
  * log-probs of a random model; measured: fp16 < 0.1%, int8 < 0.5%, uint8 < 2%, q4 < 6%; see docs/models.md).
  */
-const TOLERANCE: Record<TinyDtype, number> = { fp32: 0, fp16: 0.005, int8: 0.02, uint8: 0.05, q8: 0.05, q4: 0.12, q4f16: 0.12 };
+const TOLERANCE: Record<TinyDtype, number> = { fp32: 0, fp16: 0.005, int8: 0.02, uint8: 0.05, q8: 0.05, q4: 0.12, q4f16: 0.12, bnb4: 0.12 };
 
 const DYNAMIC = new Set<TinyDtype>(['q8', 'int8', 'uint8']);
 
@@ -49,12 +49,12 @@ describe('precision variants of the tiny model, in the transformers.js layout', 
   });
 
   it('writes one file per precision under onnx/, named as transformers.js names them', () => {
-    for (const f of ['model', 'model_fp16', 'model_q4', 'model_q4f16', 'model_quantized', 'model_int8', 'model_uint8']) {
+    for (const f of ['model', 'model_fp16', 'model_q4', 'model_q4f16', 'model_quantized', 'model_int8', 'model_uint8', 'model_bnb4']) {
       expect(existsSync(join(dir, 'onnx', `${f}.onnx`))).toBe(true);
     }
     expect(existsSync(join(dir, 'model.onnx'))).toBe(false);
     expect([...models].map(([d, m]) => [d, m.graphFile, m.dtype])).toEqual(
-      TINY_DTYPES.map((d) => [d, `onnx/model${{ fp32: '', fp16: '_fp16', q4: '_q4', q4f16: '_q4f16', q8: '_quantized', int8: '_int8', uint8: '_uint8' }[d]}.onnx`, d]),
+      TINY_DTYPES.map((d) => [d, `onnx/model${{ fp32: '', fp16: '_fp16', q4: '_q4', q4f16: '_q4f16', q8: '_quantized', int8: '_int8', uint8: '_uint8', bnb4: '_bnb4' }[d]}.onnx`, d]),
     );
   });
 
@@ -69,6 +69,7 @@ describe('precision variants of the tiny model, in the transformers.js layout', 
     expect(q4.opsetImport.some((o) => o.domain === 'com.microsoft')).toBe(true);
     expect(elem(q4, 'logits')).toBe(onnx.TensorProto.DataType.FLOAT);
     expect(elem(graphOf(join(dir, 'onnx/model_q4f16.onnx')), 'logits')).toBe(onnx.TensorProto.DataType.FLOAT16);
+    expect(ops(graphOf(join(dir, 'onnx/model_bnb4.onnx'))).has('MatMulBnb4')).toBe(true);
     for (const f of ['model_int8', 'model_uint8', 'model_quantized']) {
       const g = ops(graphOf(join(dir, `onnx/${f}.onnx`)));
       expect(g.has('MatMulInteger') && g.has('DynamicQuantizeLinear')).toBe(true);

@@ -2,7 +2,7 @@
  * The precisions transformers.js and onnx-community publish beside `onnx/model.onnx`, made from a tiny model's fp32
  * graph the way their converters make them: fp16 (weights, activations, KV cache and logits in float16), q4
  * (weight-only int4, ONNX Runtime's `MatMulNBits`), q4f16 (both), and dynamically quantised 8-bit weights
- * (`DynamicQuantizeLinear` → `MatMulInteger`, int8 or uint8). They let tests and docs load every variant the loader
+ * (`DynamicQuantizeLinear` → `MatMulInteger`, int8 or uint8), and bnb4 (NF4 weights, `MatMulBnb4`). They let tests and docs load every variant the loader
  * accepts with real ONNX Runtime, and measure what each costs against fp32 on the same weights.
  */
 import onnxProto from 'onnx-proto';
@@ -18,8 +18,8 @@ type Tensor = onnxProto.onnx.ITensorProto;
 const { FLOAT, FLOAT16, UINT8 } = onnx.TensorProto.DataType;
 const { INT } = onnx.AttributeProto.AttributeType;
 
-/** The precisions the tiny-model writer can produce (bnb4 is not written: its kernel is CUDA-only upstream). */
-export const TINY_DTYPES = ['fp32', 'fp16', 'q4', 'q4f16', 'q8', 'int8', 'uint8'] as const satisfies readonly Dtype[];
+/** The precisions the tiny-model writer can produce: every one transformers.js names. */
+export const TINY_DTYPES = ['fp32', 'fp16', 'q4', 'q4f16', 'q8', 'int8', 'uint8', 'bnb4'] as const satisfies readonly Dtype[];
 export type TinyDtype = (typeof TINY_DTYPES)[number];
 
 /** Block size of the int4 weights: transformers.js's q4 files use 32 values per scale, as here. */
@@ -213,6 +213,74 @@ export function quantizeToMatMulNBits(model: Model): number {
   return count;
 }
 
+/** Block size of bnb4 weights (bitsandbytes' Linear4bit uses 64, as transformers.js's quantize script does). */
+export const BNB4_BLOCK = 64;
+
+/** The 16 values of bitsandbytes' NormalFloat4 code (quantiles of a normal distribution, scaled to [-1, 1]). */
+const NF4 = [
+  -1, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0,
+  0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+  0.7229568362236023, 1,
+];
+
+function nearestNf4(v: number): number {
+  let best = 0;
+  for (let j = 1; j < 16; j++) if (Math.abs(NF4[j]! - v) < Math.abs(NF4[best]! - v)) best = j;
+  return best;
+}
+
+/**
+ * bitsandbytes-style NF4: every `MatMul` whose right side is a 2-D float32 initializer [K, N] becomes ONNX Runtime's
+ * `MatMulBnb4` (com.microsoft). The weight is taken transposed ([N, K], as Linear4bit stores it), flattened and cut
+ * into blocks of `BNB4_BLOCK` values, each scaled by its largest magnitude and coded to the nearest NF4 value; two
+ * codes per byte, the first in the high nibble. Returns how many MatMuls were rewritten.
+ */
+export function quantizeToMatMulBnb4(model: Model): number {
+  const graph = model.graph as Graph;
+  const inits = new Map((graph.initializer as Tensor[]).map((t) => [t.name!, t]));
+  const users = consumers(graph);
+  const drop = new Set<string>();
+  let count = 0;
+  graph.node = (graph.node as Node[]).map((n) => {
+    const w = n.opType === 'MatMul' ? inits.get(n.input[1] ?? '') : undefined;
+    if (!w || w.dataType !== FLOAT || (w.dims ?? []).length !== 2) return n;
+    const [k, cols] = (w.dims ?? []).map(Number) as [number, number];
+    const data = values(w);
+    const numel = k * cols;
+    const blocks = Math.ceil(numel / BNB4_BLOCK);
+    const transposed = new Float32Array(numel);
+    for (let r = 0; r < k; r++) for (let c = 0; c < cols; c++) transposed[c * k + r] = data[r * cols + c]!;
+    const absmax = new Float32Array(blocks);
+    for (let i = 0; i < numel; i++) absmax[Math.floor(i / BNB4_BLOCK)] = Math.max(absmax[Math.floor(i / BNB4_BLOCK)]!, Math.abs(transposed[i]!));
+    const packed = new Uint8Array((numel + 1) >> 1);
+    for (let i = 0; i < numel; i++) {
+      const scale = absmax[Math.floor(i / BNB4_BLOCK)]! || 1;
+      const code = nearestNf4(transposed[i]! / scale);
+      packed[i >> 1]! |= i & 1 ? code : code << 4;
+    }
+    const base = `${w.name}/bnb4`;
+    graph.initializer.push(
+      onnx.TensorProto.create({ name: `${base}/codes`, dims: [packed.length], dataType: UINT8, rawData: packed }),
+      onnx.TensorProto.create({ name: `${base}/absmax`, dims: [blocks], dataType: FLOAT, rawData: new Uint8Array(absmax.buffer) }),
+    );
+    if ((users.get(w.name!) ?? []).length === 1) drop.add(w.name!);
+    count++;
+    return onnx.NodeProto.create({
+      opType: 'MatMulBnb4',
+      domain: 'com.microsoft',
+      name: `${n.name}/bnb4`,
+      input: [n.input[0]!, `${base}/codes`, `${base}/absmax`],
+      output: n.output,
+      attribute: [attr('K', k), attr('N', cols), attr('block_size', BNB4_BLOCK), attr('quant_type', 1)],
+    });
+  });
+  graph.initializer = (graph.initializer as onnxProto.onnx.TensorProto[]).filter((t) => !drop.has(t.name));
+  if (count > 0 && !model.opsetImport.some((o) => o.domain === 'com.microsoft')) {
+    model.opsetImport.push(onnx.OperatorSetIdProto.create({ domain: 'com.microsoft', version: 1 }));
+  }
+  return count;
+}
+
 /** The tiny graph's float32 islands under float16: rotary angles (positions × frequencies) and the mask. */
 export const tinyFloat32Island = (n: Node): boolean => /^\/(rotary|mask)\//.test(n.name ?? '');
 
@@ -243,6 +311,9 @@ export function makeVariant(model: Model, dtype: TinyDtype): void {
       return;
     case 'uint8':
       quantizeMatMuls(graph, '.', opset, { weights: 'uint8' });
+      return;
+    case 'bnb4':
+      quantizeToMatMulBnb4(model);
       return;
   }
 }
