@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { evaluate, formatResultsTable, JsonlSink, type EvaluationOutput, type ResultSink, type TaskProgress } from '@sciboard/eval';
+import { evaluate, formatResultsTable, isDefaultSettings, JsonlSink, settingsConfig, sha256, type EvaluationOutput, type ResultSink, type TaskProgress } from '@sciboard/eval';
 import { loadModel } from '@sciboard/onnx';
 import { selectGraph, type Dtype } from '@sciboard/onnx/layout';
 import { DTYPE_HELP, deviceOption, dtypeOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, positiveSeconds } from '../options.ts';
@@ -65,7 +65,10 @@ export async function runEval(
       `model: ${model.name} (${model.graphFile}, ${model.dtype}), provider: ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`,
     );
     if (model.batchSizeReason) io.stderr.write(`batch size: ${model.batchSize} (picked: ${model.batchSizeReason}; --batch-size sets it)\n`);
-    const outputDir = resolve(opts.output ?? join('.sciboard', 'output', model.name));
+    // A run with other prompt settings keeps its own default folder, so it neither resumes from nor clashes with
+    // the plain run's items (the resume check would refuse prompts that differ).
+    const settingsKey = isDefaultSettings(settings) ? '' : `-${sha256(JSON.stringify(settingsConfig(settings))).slice(0, 8)}`;
+    const outputDir = resolve(opts.output ?? join('.sciboard', 'output', `${model.name}${settingsKey}`));
     mkdirSync(outputDir, { recursive: true });
     const jsonl = new JsonlSink(join(outputDir, ITEMS_FILE));
     const sink: ResultSink = extraSinks.length
@@ -181,7 +184,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
     .option('--dtype <dtype>', DTYPE_HELP, dtypeOption)
     .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then the `sciboard data pull` cache)')
-    .option('--output <dir>', 'results folder; a rerun resumes from it (default: .sciboard/output/<model name>/)')
+    .option('--output <dir>', 'results folder; a rerun resumes from it (default: .sciboard/output/<model name>/, suffixed with a hash of non-default prompt settings)')
     .option('--hendrycks-extraction <mode>', 'hendrycks_math answer span: lm-eval (between the first and last $) | boxed-first (deviation)', hendrycksExtractionOption)
     .option('--string-equality-first', 'minerva_math deviation: identical normalised answers count as equal before the symbolic check')
     .option('--time-limit <seconds>', 'time limit for one MATH equivalence check; stopped checks count as not equivalent (default 5, as lm-eval)', positiveSeconds('--time-limit'))
