@@ -210,8 +210,23 @@ function runConfigOf(results: ResultsFile): RunConfig {
     harnessVersion: results.lm_eval_version ?? (results.git_hash ? `git-${results.git_hash}` : null),
     taskVersions: results.versions ?? {},
     promptHash: results.task_hashes && Object.keys(results.task_hashes).length > 0 ? sha256(JSON.stringify(results.task_hashes)) : null,
+    ...chatSettingsOf(results),
     // Everything else in the file, so an export writes back what was imported.
     lmEval: { ...rest, aliases: aliasesOf(results), groupNames: Object.keys(results.groups ?? {}) },
+  };
+}
+
+/**
+ * lm-eval's experiment arguments under the names `sciboard eval` records them, so an imported chat-template run is
+ * told from a plain one on the boards (the template's name is not in the file; its sha256 is).
+ */
+function chatSettingsOf(results: ResultsFile): Record<string, unknown> {
+  const r = results as Record<string, unknown>;
+  const template = typeof r['chat_template'] === 'string' && r['chat_template'] !== '';
+  return {
+    ...(template ? { applyChatTemplate: true, fewshotAsMultiturn: r['fewshot_as_multiturn'] === true } : {}),
+    ...(template && typeof r['chat_template_sha'] === 'string' ? { chatTemplateSha: r['chat_template_sha'] } : {}),
+    ...(typeof r['system_instruction'] === 'string' && r['system_instruction'] !== '' ? { systemInstruction: r['system_instruction'] } : {}),
   };
 }
 

@@ -142,6 +142,22 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
     expect(stored).toEqual([2, 3]);
   });
 
+  it("records lm-eval's chat template and system instruction in the imported runs' configuration", async () => {
+    const dir = editedFixture(resultsName, (text) =>
+      text
+        .replace('"chat_template": null', '"chat_template": "{{ messages }}"')
+        .replace('"chat_template_sha": null', '"chat_template_sha": "abc123"')
+        .replace('"fewshot_as_multiturn": false', '"fewshot_as_multiturn": true')
+        .replace('"system_instruction": null', '"system_instruction": "Be brief."'),
+    );
+    const imported = await importLmEval(store, { resultsFile: join(dir, resultsName), modelName: 'chat-import' });
+    for (const r of imported.runs) {
+      expect((await store.getRun(r.runId))!.config).toMatchObject({ applyChatTemplate: true, fewshotAsMultiturn: true, chatTemplateSha: 'abc123', systemInstruction: 'Be brief.' });
+    }
+    const plain = await importLmEval(store, { resultsFile: join(fixture, resultsName), modelName: 'plain-import' });
+    expect((await store.getRun(plain.runs[0]!.runId))!.config['applyChatTemplate']).toBeUndefined();
+  });
+
   it('exports a measured run of a group so that it imports as one run of that group', async () => {
     const model = await store.upsertModel({ name: 'measured-group' });
     const run = await store.createRun({ modelId: model.id, task: 'mmlu_stem', config: { numFewshot: 0 }, status: 'finished', finishedAt: '2026-11-20T10:00:00.000Z' });
