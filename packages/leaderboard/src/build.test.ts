@@ -43,6 +43,9 @@ describe('buildBoard with measured scores', () => {
     expect(chat.cells['GSM8K']!.provenance!.chatTemplate).toBe(true);
     expect(chat.cells['SAT-Math']!.provenance!.chatTemplate).toBe(false);
     expect(view.rows.find((r) => r.model === 'base')!.chatTemplate).toBe(false);
+    // The terminal and CSV exports say so too.
+    expect(boardToText(view)).toMatch(/chat \[measured, chat\] +\*\*50\.00\*\*ᶜ +- /);
+    expect(boardToCsv(view)).toMatch(/chat,measured,.*50\.00,measured \(chat template\)/);
   });
 
   it('ignores scores under another metric or filter and keeps the latest run per column', () => {

@@ -27,7 +27,7 @@ export function boardToCsv(view: BoardView): string {
     const fields = [row.band, row.model, row.kind];
     for (const column of view.columns) {
       const cell = row.cells[column];
-      const source = cell ? (cell.rerun ? `${cell.source} (rerun by authors)` : cell.source) : '';
+      const source = cell ? (cell.rerun ? `${cell.source} (rerun by authors)` : cell.provenance?.chatTemplate ? `${cell.source} (chat template)` : cell.source) : '';
       fields.push(fixed(cell?.value), source, fixed(cell?.ci95?.[0]), fixed(cell?.ci95?.[1]));
     }
     fields.push(fixed(row.average.value), String(row.average.complete), row.flags.map((f) => f.reason).join('; '));
@@ -99,15 +99,15 @@ function textCell(value: number, mark: BoardCell['mark'], suffix: string): strin
   return `${wrap}${value.toFixed(2)}${wrap}${suffix}`;
 }
 
-/** Fixed-width text table for the terminal: `**` best, `_` second, `†` rerun by the source's authors. */
+/** Fixed-width text table for the terminal: `**` best, `_` second, `†` rerun by the source's authors, `ᶜ` chat template. */
 export function boardToText(view: BoardView): string {
   const header = ['Band', 'Model', ...view.columns, view.averageName];
   const body = view.rows.map((row) => [
     row.band,
-    row.kind === 'measured' ? `${row.model} [measured]` : row.model,
+    row.kind === 'measured' ? `${row.model} [measured${row.chatTemplate ? ', chat' : ''}]` : row.model,
     ...view.columns.map((c) => {
       const cell = row.cells[c];
-      return cell ? textCell(cell.value, cell.mark, cell.rerun ? '†' : '') : '-';
+      return cell ? textCell(cell.value, cell.mark, cell.rerun ? '†' : cell.provenance?.chatTemplate ? 'ᶜ' : '') : '-';
     }),
     row.average.value === null ? '-' : textCell(row.average.value, row.average.mark, row.average.complete ? '' : '*'),
   ]);
