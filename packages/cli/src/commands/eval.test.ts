@@ -92,6 +92,28 @@ describe('sciboard eval', () => {
     }
   });
 
+  it('records per-task runs from an output folder alone, without running the model again', async () => {
+    // As for a run recorded before runs were per task, or made with --no-store: the items are in items.jsonl.
+    const dbDir = mkdtempSync(join(tmpdir(), 'sciboard-eval-rerecord-'));
+    const perTaskEnv = { ...env, SCIBOARD_DB: join(dbDir, 'runs.db') };
+    const args = ['eval', '--model', join(root, 'model'), '--tasks', `${samples}/science-mc.yaml,${samples}/arithmetic.yaml`, '--device', 'cpu', '--output', join(root, 'rerecord')];
+    const unstored = spawnSync(process.execPath, [bin, ...args, '--no-store'], { cwd: repo, env: perTaskEnv, encoding: 'utf8', timeout: 120_000 });
+    expect(unstored.status, unstored.stderr).toBe(0);
+    const stored = spawnSync(process.execPath, [bin, ...args], { cwd: repo, env: perTaskEnv, encoding: 'utf8', timeout: 120_000 });
+    expect(stored.status, stored.stderr).toBe(0);
+    expect(stored.stderr).toMatch(/sample_science_mc: 8\/8 .*\(8 resumed\)/);
+    expect(stored.stderr).toMatch(/sample_arithmetic: 6\/6 .*\(6 resumed\)/);
+    const { openDb } = await import('@sciboard/db');
+    const store = await openDb({ file: perTaskEnv.SCIBOARD_DB });
+    try {
+      const runs = await store.listRuns({ modelName: 'model' });
+      const counts = await Promise.all(runs.map(async (r) => [r.task, r.status, (await store.listResults(r.id)).total]));
+      expect(counts.sort()).toEqual([['sample_arithmetic', 'finished', 6], ['sample_science_mc', 'finished', 8]]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('records the run in the database and gates a rerun against the first output', async () => {
     const out = join(root, 'gated');
     const args = ['eval', '--model', join(root, 'model'), '--tasks', `${samples}/science-mc.yaml`, '--device', 'cpu', '--output', out];

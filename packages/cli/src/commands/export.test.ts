@@ -57,7 +57,7 @@ describe('sciboard export', () => {
     const store = await openDb({ file: db });
     const model = await store.upsertModel({ name: 'tiny', params: 0.1 });
     const run = await store.createRun({ modelId: model.id, task: 'gsm8k', config: { numFewshot: 0 }, status: 'finished' });
-    // Typed as @sciboard/eval sees it: the db package satisfies the evaluator's interface structurally.
+    // Typed as @sciboard/eval sees it: eval and db share one item record and sink (@sciboard/contracts).
     const sink: ResultSink = store.resultSink(run.id);
     const item: ItemRecord = {
       task: 'gsm8k',

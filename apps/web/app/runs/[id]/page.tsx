@@ -36,7 +36,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
   const task = one(sp.task) || undefined;
   const onlyWrong = one(sp.wrong) === '1';
   // "Wrong" means below full marks on the metric the board reads for this subset (else the run's first metric).
-  const primaryMetric = primaryMetricKey(scores, task);
+  const primaryMetric = primaryMetricKey(scores, task ?? run.task);
   const offset = Math.max(0, Number.parseInt(one(sp.offset) ?? '0', 10) || 0);
   // A run holds one requested task or group (items under its leaf tasks): its own name, as a board cell links
   // it, means every item of the run; any other name picks out that leaf task.
