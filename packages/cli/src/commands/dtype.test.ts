@@ -64,6 +64,20 @@ describe('checkpoint folders holding several precisions', () => {
     }
   }, 240_000);
 
+  it("keeps each precision's default output folder apart, so one never resumes another's items", () => {
+    const inTmp = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+    const args = ['eval', '--model', model, '--tasks', `${samples}/science-mc.yaml`, '--device', 'cpu', '--batch-size', '4', '--no-store'];
+    const fp32 = inTmp(args);
+    expect(fp32.status, fp32.stderr).toBe(0);
+    const q4 = inTmp([...args, '--dtype', 'q4']);
+    expect(q4.status, q4.stderr).toBe(0);
+    expect(q4.stderr).not.toMatch(/resumed/);
+    const results = (name: string) => JSON.parse(readFileSync(join(root, '.sciboard/output', name, 'results.json'), 'utf8'));
+    expect(results('community').config.model_args).not.toMatch(/dtype=/);
+    // lm-eval's model_args key, which `sciboard import` reads into the run's configuration.
+    expect(results('community-q4').config.model_args).toMatch(/,dtype=q4$/);
+  }, 120_000);
+
   it('says which graphs a folder holds when the asked one is missing', () => {
     const missing = run(['eval', '--model', model, '--tasks', tasks, '--dtype', 'int8', '--device', 'cpu']);
     expect(missing.status).toBe(1);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { evaluate, formatResultsTable, isDefaultSettings, JsonlSink, settingsConfig, sha256, type EvaluationOutput, type ResultSink, type TaskProgress } from '@sciboard/eval';
 import { loadModel } from '@sciboard/onnx';
-import { selectGraph, type Dtype } from '@sciboard/onnx/layout';
+import { runConfigDtype, selectGraph, type Dtype } from '@sciboard/onnx/layout';
 import { DTYPE_HELP, deviceOption, dtypeOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, positiveSeconds } from '../options.ts';
 import { formatDuration } from '../progress.ts';
 import { addPromptOptions, chatTemplateFor, promptSettings, type PromptOptions } from '../promptOptions.ts';
@@ -68,7 +68,9 @@ export async function runEval(
     // A run with other prompt settings keeps its own default folder, so it neither resumes from nor clashes with
     // the plain run's items (the resume check would refuse prompts that differ).
     const settingsKey = isDefaultSettings(settings) ? '' : `-${sha256(JSON.stringify(settingsConfig(settings))).slice(0, 8)}`;
-    const outputDir = resolve(opts.output ?? join('.sciboard', 'output', `${model.name}${settingsKey}`));
+    // So does another precision of the same folder: its items must not resume an fp32 run's.
+    const dtypeKey = model.dtype === 'fp32' ? '' : `-${model.dtype}`;
+    const outputDir = resolve(opts.output ?? join('.sciboard', 'output', `${model.name}${dtypeKey}${settingsKey}`));
     mkdirSync(outputDir, { recursive: true });
     const jsonl = new JsonlSink(join(outputDir, ITEMS_FILE));
     const sink: ResultSink = extraSinks.length
@@ -111,7 +113,8 @@ export async function runEval(
         signal: controller.signal,
         onProgress: throttled((line) => io.stderr.write(`${line}\n`)),
         modelName: model.name,
-        modelArgs: `pretrained=${resolve(opts.model)},device=${model.provider}`,
+        // lm-eval's dtype key, for a precision other than fp32 (an import of these results records it).
+        modelArgs: `pretrained=${resolve(opts.model)},device=${model.provider}${model.dtype === 'fp32' ? '' : `,dtype=${runConfigDtype(model.dtype)}`}`,
         device: model.provider,
         scoring: {
           ...(opts.hendrycksExtraction ? { hendrycksExtraction: opts.hendrycksExtraction } : {}),
@@ -184,7 +187,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
     .option('--dtype <dtype>', DTYPE_HELP, dtypeOption)
     .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then the `sciboard data pull` cache)')
-    .option('--output <dir>', 'results folder; a rerun resumes from it (default: .sciboard/output/<model name>/, suffixed with a hash of non-default prompt settings)')
+    .option('--output <dir>', 'results folder; a rerun resumes from it (default: .sciboard/output/<model name>/, suffixed with a --dtype other than fp32 and a hash of non-default prompt settings)')
     .option('--hendrycks-extraction <mode>', 'hendrycks_math answer span: lm-eval (between the first and last $) | boxed-first (deviation)', hendrycksExtractionOption)
     .option('--string-equality-first', 'minerva_math deviation: identical normalised answers count as equal before the symbolic check')
     .option('--time-limit <seconds>', 'time limit for one MATH equivalence check; stopped checks count as not equivalent (default 5, as lm-eval)', positiveSeconds('--time-limit'))
