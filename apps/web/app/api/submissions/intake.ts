@@ -32,6 +32,7 @@ import {
   type ShardQueue,
   type SubmissionRequest,
 } from '@sciboard/queue';
+import { DTYPES } from '@sciboard/onnx/layout';
 import { z } from 'zod';
 import { IntakeError } from './errors.ts';
 import type { StagedUpload } from './upload.ts';
@@ -56,6 +57,8 @@ export const submissionFields = z
     boards: list,
     tasks: list,
     limit: z.coerce.number().int().positive().max(1_000_000).optional(),
+    // Which published graph of the folder the workers load, as `sciboard submit --dtype` (default fp32).
+    dtype: z.enum(DTYPES, { message: `must be one of ${DTYPES.join(', ')}` }).optional(),
     // lm-eval's prompt options; values are checked by @sciboard/eval's rules, as `sciboard submit` checks them.
     applyChatTemplate: z.union([z.boolean(), z.string().trim().max(200)]).optional(),
     systemInstruction: z.string().max(20_000).optional(),
@@ -211,7 +214,7 @@ async function checkedRequest(fields: SubmissionFields, checkpointDir: string, s
     const params = fields.params === undefined ? undefined : parseParams(fields.params);
     const settings = promptSettingsOf(fields);
     confineCheckpoint(checkpointDir, roots);
-    checkCheckpointLayout(checkpointDir, params);
+    checkCheckpointLayout(checkpointDir, params, fields.dtype);
     const tasks = fields.tasks?.map((t) => {
       if (!isTaskSpecPath(t)) return t;
       const spec = confinePath(t, 'tasks');
@@ -234,6 +237,7 @@ async function checkedRequest(fields: SubmissionFields, checkpointDir: string, s
       settings,
       shardSize: fields.shardSize,
       submittedBy,
+      ...(fields.dtype ? { dtype: fields.dtype } : {}),
     };
   } catch (err) {
     throw asIntakeError(err);
