@@ -35,7 +35,7 @@ describe('shardSize through the submission API', () => {
     mkdirSync(join(root, 'suites'), { recursive: true });
     // sample_arithmetic: six generation documents, a suite file under the model roots as the site requires.
     for (const f of ['arithmetic.yaml', 'arithmetic.jsonl']) copyFileSync(join(samples, f), join(root, 'suites', f));
-    for (const seed of [1, 2, 3]) await writeTinyModel(join(root, `tiny${seed}`), { seed });
+    for (const seed of [1, 2, 3, 4]) await writeTinyModel(join(root, `tiny${seed}`), { seed });
     store = await openDb({ file: dbFile });
     token = (await store.createApiToken('tests')).token;
     const { POST } = await import('../app/api/submissions/route.ts');
@@ -109,12 +109,19 @@ describe('shardSize through the submission API', () => {
     const formCreated = (await fromForm.json()) as { submission: { id: number }; shards: number };
     expect(fromForm.status, JSON.stringify(formCreated)).toBe(201);
     expect(await ranges(formCreated.submission.id)).toEqual(['sample_arithmetic[0,4)', 'sample_arithmetic[4,6)']);
+
+    // Left out: each task's default (64 generations), so these six documents stay one whole-task shard.
+    const plain = await json({ ...valid, checkpoint: 'tiny3', name: 'unranged' });
+    const plainCreated = (await plain.json()) as { submission: { id: number }; shards: number };
+    expect(plain.status, JSON.stringify(plainCreated)).toBe(201);
+    expect(await ranges(plainCreated.submission.id)).toEqual(['sample_arithmetic[null,null)']);
+    expect((await store.getSubmission(plainCreated.submission.id))?.payload).toMatchObject({ shardSize: null });
   });
 
   it('takes --shard-size from sciboard submit --server', async () => {
     // Asynchronously: the server answering it runs in this process.
     const out = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-      const args = [join(repo, 'packages/cli/bin/sciboard.mjs'), 'submit', join(root, 'tiny3'), '--name', 'ranged-cli', '--tasks', 'suites/arithmetic.yaml', '--shard-size', '3', '--server', url, '--token', token];
+      const args = [join(repo, 'packages/cli/bin/sciboard.mjs'), 'submit', join(root, 'tiny4'), '--name', 'ranged-cli', '--tasks', 'suites/arithmetic.yaml', '--shard-size', '3', '--server', url, '--token', token];
       const child = spawn(process.execPath, args, { env: { ...process.env, SCIBOARD_DB: join(dir, 'unused.db') } });
       let stdout = '';
       let stderr = '';
