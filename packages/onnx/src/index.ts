@@ -1,7 +1,7 @@
 export { loadModel, OnnxLanguageModel, type LoadOptions, type RequestOptions } from './model.ts';
 export { defaultFastPath, type FastPathOptions } from './fast.ts';
 export type { PrefixCacheStats } from './batch.ts';
-export { TextTokenizer, type ChatMessage } from './tokenizer.ts';
+export { TextTokenizer } from './tokenizer.ts';
 export { findCheckpointFiles, type CheckpointFiles, type ModelConfig } from './checkpoint.ts';
 export { DTYPES, DTYPE_SUFFIX, EXPORT_ADVICE, graphCandidates, graphVariantFiles, listGraphFiles, parseDtype, selectGraph, type Dtype, type GraphChoice } from './layout.ts';
 export { CheckpointError, DeviceError } from './errors.ts';

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { matchHuggingFaceByteFallback } from './byte-fallback.ts';
 import type { CheckpointFiles } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
 
 function tokenContent(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -50,7 +44,6 @@ export class TextTokenizer {
   readonly defaultAddBos: boolean;
   readonly vocabSize: number;
   private readonly tok: Tokenizer;
-  private readonly chatTemplate: string | undefined;
 
   constructor(files: CheckpointFiles, options: { addBos?: boolean } = {}) {
     let json: unknown;
@@ -100,7 +93,6 @@ export class TextTokenizer {
     if (this.defaultAddBos && this.bosId === undefined) {
       throw new CheckpointError(`${files.tokenizerPath}: BOS requested but the tokenizer defines no bos_token`);
     }
-    this.chatTemplate = typeof tc.chat_template === 'string' ? tc.chat_template : undefined;
   }
 
   /** Encodes as `tokenizer(text)` would; a BOS already at the start of the text is never doubled. */
@@ -118,15 +110,5 @@ export class TextTokenizer {
 
   tokenText(id: number): string {
     return this.decode([id]);
-  }
-
-  applyChatTemplate(messages: ChatMessage[], options: { addGenerationPrompt?: boolean } = {}): string {
-    if (!this.chatTemplate) throw new CheckpointError('the tokenizer has no chat_template');
-    return new Template(this.chatTemplate).render({
-      messages,
-      add_generation_prompt: options.addGenerationPrompt ?? true,
-      bos_token: this.bosId === undefined ? '' : this.tokenText(this.bosId),
-      eos_token: this.eotId === undefined ? '' : this.tokenText(this.eotId),
-    });
   }
 }
