@@ -11,7 +11,7 @@ export interface SubmitFormState {
   values: Record<string, string>;
 }
 
-const FIELDS = ['checkpoint', 'name', 'params', 'family', 'license', 'revision', 'boards', 'tasks', 'limit', 'shardSize', 'applyChatTemplate', 'systemInstruction', 'fewshotAsMultiturn', 'genKwargs', 'seed'] as const;
+const FIELDS = ['checkpoint', 'name', 'params', 'family', 'license', 'revision', 'boards', 'tasks', 'limit', 'shardSize', 'dtype', 'applyChatTemplate', 'systemInstruction', 'fewshotAsMultiturn', 'genKwargs', 'seed'] as const;
 
 /** The form's server action: the same checks as POST /api/submissions, then on to the queue. */
 export async function submitCheckpoint(_previous: SubmitFormState, form: FormData): Promise<SubmitFormState> {
