@@ -1,4 +1,6 @@
 export { isTaskSpecPath } from '@sciboard/eval';
+// The precisions a checkpoint may be submitted in, for the site's form and API (which import nothing of onnx).
+export { DTYPES, type Dtype } from '@sciboard/onnx/layout';
 export { checkCheckpointLayout, checkParamsPlausible, checkpointContentHash, parseParams, SubmissionError, BYTES_PER_PARAM, type CheckpointLayout } from './checkpoint.ts';
 export { confineCheckpoint, confineSpecData, graphExternalLocations, realPathInside, isInside } from './confine.ts';
 export { checkTaskData, defaultDataDir } from './task-data.ts';

@@ -15,6 +15,7 @@ import {
   confineCheckpoint,
   confineSpecData,
   defaultDataDir,
+  DTYPES,
   enqueueSubmission,
   isTaskSpecPath,
   openShardQueue,
@@ -32,7 +33,6 @@ import {
   type ShardQueue,
   type SubmissionRequest,
 } from '@sciboard/queue';
-import { DTYPES } from '@sciboard/onnx/layout';
 import { z } from 'zod';
 import { IntakeError } from './errors.ts';
 import type { StagedUpload } from './upload.ts';
