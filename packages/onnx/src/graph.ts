@@ -38,6 +38,13 @@ function writeAtomic(path: string, bytes: Uint8Array): void {
 // Ops between the LM head's MatMul and the `logits` output that act per position, so slicing before them is exact.
 const PER_POSITION_OPS = new Set(['Cast', 'Tanh', 'Mul', 'Div', 'Add', 'Identity', 'Softcap']);
 
+/**
+ * LM-head operators that project each position on its own, so slicing their input first is exact: MatMul, and the
+ * weight-only quantised forms of published q4 / bnb4 files. (A dynamically quantised head is not among them: its
+ * activation scale is taken over every position it is given.)
+ */
+const HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulBnb4']);
+
 function int64Tensor(name: string, values: bigint[]): onnxProto.onnx.ITensorProto {
   const data = new BigInt64Array(values);
   return {
@@ -75,12 +82,12 @@ function addLogitsSlice(graph: Graph, opset: number): string | undefined {
   const initializers = new Set(graph.initializer.map((t) => t.name));
 
   let head = producer.get('logits');
-  for (let steps = 0; head && head.opType !== 'MatMul' && steps < 6; steps++) {
+  for (let steps = 0; head && !HEAD_OPS.has(head.opType ?? '') && steps < 6; steps++) {
     if (!PER_POSITION_OPS.has(head.opType ?? '')) return `logits come from ${head.opType}, not a per-position op`;
     const next = (head.input ?? []).find((i) => !initializers.has(i) && producer.has(i));
     head = next ? producer.get(next) : undefined;
   }
-  if (!head || head.opType !== 'MatMul' || !head.input?.[0] || initializers.has(head.input[0])) {
+  if (!head || !HEAD_OPS.has(head.opType ?? '') || !head.input?.[0] || initializers.has(head.input[0])) {
     return 'no MatMul LM head found before logits';
   }
 

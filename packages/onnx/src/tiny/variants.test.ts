@@ -122,6 +122,29 @@ describe('precision variants of the tiny model, in the transformers.js layout', 
   }, 60_000);
 });
 
+describe('a quantised LM head (an untied model, as q4 and bnb4 files of one quantise lm_head too)', () => {
+  it.each(['q4', 'bnb4'] as const)('%s: only the scored positions are projected, with the same results as the plain path', async (dtype) => {
+    const folder = join(root, `untied-${dtype}`);
+    await writeTinyModel(folder, { seed: 6, tieEmbeddings: false, dtypes: [dtype] });
+    const ops = new Set((graphOf(join(folder, `onnx/model_${dtype}.onnx`)).graph!.node ?? []).filter((n) => n.output?.includes('logits')).map((n) => n.opType));
+    expect(ops).toEqual(new Set([dtype === 'q4' ? 'MatMulNBits' : 'MatMulBnb4']));
+    const fast = await loadModel(folder, { device: 'cpu', dtype, batchSize: 2 });
+    const plain = await loadModel(folder, { device: 'cpu', dtype, batchSize: 2, fast: { sliceLogits: false, decodeLoop: false } });
+    try {
+      expect([fast.slicedLogits, fast.decodeLoop, plain.slicedLogits]).toEqual([true, true, false]);
+      const [a, b] = [await fast.loglikelihood(requests), await plain.loglikelihood(requests)];
+      a.forEach((r, i) => {
+        expect(r.logprob).toBeCloseTo(b[i]!.logprob, 4);
+        expect(r.isGreedy).toBe(b[i]!.isGreedy);
+      });
+      expect((await fast.generate(prompts)).map((o) => o.text)).toEqual((await plain.generate(prompts)).map((o) => o.text));
+    } finally {
+      await fast.dispose();
+      await plain.dispose();
+    }
+  }, 60_000);
+});
+
 describe('ONNX Runtime GenAI graphs', () => {
   it('are refused, naming the GenAI inputs and what to export instead', async () => {
     const folder = join(root, 'genai-inputs');
