@@ -9,7 +9,12 @@ import { renderSummary, updateReadme, writeResultJson } from './report.ts';
 
 async function main(): Promise<void> {
   const cli = parseArgs(process.argv.slice(2));
-  const evalBatch = cli.evalBatch ?? evalDefaultBatch();
+  const cacheDir = join(benchmarksDir, '.cache');
+  if (cli.maxLoad !== undefined) await waitForQuiet(cli.maxLoad, (line) => console.log(line));
+  const picked = cli.evalBatch
+    ? { batchSize: cli.evalBatch, reason: `--eval-batch ${cli.evalBatch}` }
+    : await evalDefaultBatch({ cacheDir, sharedDir: cli.sharedDir, threads: cli.threads, hugePages: cli.hugePages });
+  const evalBatch = picked.batchSize;
   const planned = planFor(cli.mode, cli.rounds, { evalBatch, units: cli.units !== 'skip', ...(cli.unitRounds ? { unitRounds: cli.unitRounds } : {}) });
   const full = cli.units === 'only' ? unitsOnly(planned) : planned;
   const unknown = (cli.models ?? []).filter((m) => !full.models.some((p) => p.shape === m));
@@ -26,13 +31,13 @@ async function main(): Promise<void> {
   console.log(
     `sciboard benchmark: ${cli.mode} mode, ${plan.rounds} rounds (units in ${plan.unitRounds}), ${cli.threads} threads, sciboard eval's default batch ${evalBatch}, data ${cli.dataDir}`,
   );
-  if (cli.maxLoad !== undefined) await waitForQuiet(cli.maxLoad, (line) => console.log(line));
+  console.log(`default batch: ${picked.reason}`);
   const result = await runBenchmark({
-    plan,
+    plan: { ...plan, evalBatchReason: picked.reason },
     threads: cli.threads,
     dataDir: cli.dataDir,
     sharedDir: cli.sharedDir,
-    cacheDir: join(benchmarksDir, '.cache'),
+    cacheDir,
     projections: true,
     hugePages: cli.hugePages,
   });

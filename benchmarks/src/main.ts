@@ -325,16 +325,27 @@ export function parseArgs(argv: string[]): CliOptions {
 }
 
 /**
- * The `--batch-size` default `sciboard eval` states in its help: what a user who passes none gets. Read from the
- * command itself so the benchmark follows the CLI when its default changes.
+ * The batch `sciboard eval` uses when none is given, for the 0.5B checkpoint on this machine now: the number its
+ * help states as `--batch-size`'s default, or, when the command picks it from the model and the free memory, what
+ * it picks — the checkpoint loaded with `batchSize: 'auto'` in a child process, as the command loads it.
  */
-export function evalDefaultBatch(): number {
+export async function evalDefaultBatch(options: { cacheDir: string; sharedDir: string; threads: number; hugePages: boolean }): Promise<{ batchSize: number; reason: string }> {
   const bin = join(repoRoot, 'packages', 'cli', 'bin', 'sciboard.mjs');
   const help = spawnSync(process.execPath, [bin, 'eval', '--help'], { encoding: 'utf8', cwd: repoRoot });
   const text = `${help.stdout ?? ''}`.replace(/\s+/g, ' ');
-  const match = /--batch-size <n>.*?\(default: (\d+)\)/.exec(text);
-  if (!match) throw new Error(`${bin} eval --help: no numeric --batch-size default found; pass --eval-batch N`);
-  return Number(match[1]);
+  const option = /--batch-size <n>(.*?)(?= --[a-z])/.exec(text)?.[1] ?? '';
+  const fixed = /\(default: (\d+)\)/.exec(option);
+  if (fixed) return { batchSize: Number(fixed[1]), reason: `sciboard eval --help: --batch-size default ${fixed[1]}` };
+  if (!/default: picked/.test(option)) throw new Error(`${bin} eval --help: --batch-size states no default this benchmark understands ("${option.trim()}"); pass --eval-batch N`);
+  const model = await prepareModel('qwen2_5_0_5b', options.cacheDir, join(options.sharedDir, 'fixtures', 'tiny-llm'));
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'auto-batch.ts'), model.dir, String(options.threads)], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+    env: { ...process.env, ...allocatorEnv(options.hugePages) },
+  });
+  if (child.status !== 0) throw new Error(`auto-batch.ts ${model.dir} exited with ${child.status}: ${child.stderr.slice(-2000)}`);
+  const picked = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { batchSize: number; reason: string };
+  return { batchSize: picked.batchSize, reason: `picked by the engine for ${model.name} at the start of the run: ${picked.reason}` };
 }
 
 /** Waits until the 1-minute load average is below `max` (checked every 15 s), for at most `timeoutMs`. */

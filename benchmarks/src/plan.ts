@@ -44,6 +44,8 @@ export interface RunPlan {
   unitRounds: number;
   /** The batch size `sciboard eval` uses by default: the GSM8K slice and the engine's own unit run at it. */
   evalBatch: number;
+  /** How `evalBatch` was found (the CLI's stated default, the engine's pick and its reason, or `--eval-batch`). */
+  evalBatchReason?: string;
   models: ModelPlan[];
 }
 

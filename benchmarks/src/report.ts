@@ -129,7 +129,7 @@ export function renderSummary(result: BenchmarkResult, name: string): string {
     `- Machine: ${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memoryGb} GB RAM; allocator ${result.allocator ?? 'not recorded'}.`,
     `- Load average (1 min) during the run: ${loadLine(result)}; at the end ${result.machine.loadAverageAtEnd.join(' / ')} (1 / 5 / 15 min).`,
     `- Versions: Node ${result.versions.node}, onnxruntime-node ${result.versions.onnxruntime} (engine, naive, roofline), transformers.js ${result.versions.transformersJs} with onnxruntime-node ${result.versions.transformersJsOnnxruntime}.`,
-    `- \`sciboard eval\`'s default batch: ${result.evalBatch ?? '–'}; fully timed units in ${result.unitRounds ?? 0} round(s).`,
+    `- \`sciboard eval\`'s default batch: ${result.evalBatch ?? '–'}${result.evalBatchReason ? ` (${result.evalBatchReason})` : ''}; fully timed units in ${result.unitRounds ?? 0} round(s).`,
     `- Roofline (${result.roofline.probes.length} probes, one per round): MatMul ${r.matmul.m}×${r.matmul.k}·${r.matmul.k}×${r.matmul.n} ${fixed(r.matmul.flopsPerSecond / 1e9, 0)} GFLOP/s best (median ${fixed(r.matmul.medianFlopsPerSecond / 1e9, 0)} in the best probe).`,
     `- Read bandwidth through ONNX Runtime (${result.threads} intra-op threads, bytes read only), every timed run of every probe: ${readLine(result)}; ceiling used by the decode floors: ${fixed(r.bandwidth.bytesPerSecond / 1e9)} GB/s (the fastest run)${r.firstTouch ? `; fresh memory first touched at ${fixed(r.firstTouch.bytesPerSecond / 1e9, 2)} GB/s (median probe)` : ''}.`,
     `- Results: \`benchmarks/results/${name}.json\`.`,

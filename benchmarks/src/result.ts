@@ -89,6 +89,7 @@ export interface BenchmarkResult {
   wallSeconds: number;
   machine: { cpu: string; cores: number; memoryGb: number; loadAverageAtEnd: number[]; loadAverageDuringRun: Spread & { atStart: number } };
   evalBatch: number;
+  evalBatchReason?: string;
   unitRounds: number;
   ceilingViolations: string[];
   versions: { node: string; onnxruntime: string; transformersJs: string; transformersJsOnnxruntime: string };
@@ -369,6 +370,7 @@ export function assembleResult(input: {
       loadAverageDuringRun: { ...load, atStart: input.loadSamples[0] ?? NaN },
     },
     evalBatch: input.plan.evalBatch,
+    ...(input.plan.evalBatchReason ? { evalBatchReason: input.plan.evalBatchReason } : {}),
     unitRounds: input.plan.unitRounds,
     ceilingViolations: models.flatMap((m) => m.ceilingViolations.map((v) => `${m.name}: ${v}`)),
     versions: {
