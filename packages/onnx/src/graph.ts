@@ -75,13 +75,16 @@ type Graph = onnxProto.onnx.GraphProto;
  * A 600-token prompt with a 150k vocabulary would otherwise compute and copy 360 MB of logits to score one token.
  * Returns why not when the head does not have the expected shape (the graph is then left as it is).
  */
-function addLogitsSlice(graph: Graph, opset: number): string | undefined {
-  if (opset < 10) return `opset ${opset} has no Slice with tensor inputs`;
-  const producer = new Map<string, onnxProto.onnx.INodeProto>();
-  for (const n of graph.node) for (const o of n.output ?? []) producer.set(o, n);
-  const initializers = new Set(graph.initializer.map((t) => t.name));
+type Node = onnxProto.onnx.INodeProto;
 
-  let head = producer.get('logits');
+/**
+ * In one node list, the LM head feeding `output` through per-position ops, or why there is none. `initializers`
+ * are the constant names visible there.
+ */
+function findHead(nodes: Node[], initializers: Set<string | null | undefined>, output: string): Node | string {
+  const producer = new Map<string, Node>();
+  for (const n of nodes) for (const o of n.output ?? []) producer.set(o, n);
+  let head = producer.get(output);
   for (let steps = 0; head && !HEAD_OPS.has(head.opType ?? '') && steps < 6; steps++) {
     if (!PER_POSITION_OPS.has(head.opType ?? '')) return `logits come from ${head.opType}, not a per-position op`;
     const next = (head.input ?? []).find((i) => !initializers.has(i) && producer.has(i));
@@ -90,18 +93,43 @@ function addLogitsSlice(graph: Graph, opset: number): string | undefined {
   if (!head || !HEAD_OPS.has(head.opType ?? '') || !head.input?.[0] || initializers.has(head.input[0])) {
     return 'no MatMul LM head found before logits';
   }
+  return head;
+}
 
-  const hidden = head.input[0];
+/** Puts the Slice before `head` in its node list; `prefix` keeps the added names unique in the model. */
+function sliceBeforeHead(graph: Graph, nodes: Node[], head: Node, prefix: string): void {
+  const hidden = head.input![0]!;
   const sliced = `${hidden}/sciboard_sliced`;
-  const prefix = 'sciboard_logits_slice';
   const newNodes: onnxProto.onnx.INodeProto[] = [
     { opType: 'Neg', input: [LOGITS_KEEP_INPUT], output: [`${prefix}/starts`], name: `${prefix}/neg` },
     { opType: 'Slice', input: [hidden, `${prefix}/starts`, `${prefix}/ends`, `${prefix}/axes`], output: [sliced], name: `${prefix}/slice` },
   ];
   graph.initializer.push(int64Tensor(`${prefix}/ends`, [9223372036854775807n]), int64Tensor(`${prefix}/axes`, [1n]));
-  head.input[0] = sliced;
-  const headIndex = graph.node.indexOf(head as onnxProto.onnx.NodeProto);
-  graph.node.splice(headIndex, 0, ...newNodes.map((n) => onnx.NodeProto.create(n)));
+  head.input![0] = sliced;
+  const headIndex = nodes.indexOf(head);
+  nodes.splice(headIndex, 0, ...newNodes.map((n) => onnx.NodeProto.create(n)));
+}
+
+function addLogitsSlice(graph: Graph, opset: number): string | undefined {
+  if (opset < 10) return `opset ${opset} has no Slice with tensor inputs`;
+  const initializers = new Set(graph.initializer.map((t) => t.name));
+  const ifNode = graph.node.find((n) => n.opType === 'If' && (n.output ?? []).includes('logits'));
+  if (ifNode) {
+    // Optimum's merged decoder: each branch of the If (with and without a cache) computes the logits; slice in
+    // both, or (when either has no head to slice before) in neither.
+    const index = (ifNode.output ?? []).indexOf('logits');
+    const branches = (ifNode.attribute ?? []).filter((a) => a.g).map((a) => ({ name: a.name, graph: a.g as Graph }));
+    const heads = branches.map(({ graph: branch }) =>
+      findHead(branch.node, new Set([...initializers, ...(branch.initializer ?? []).map((t) => t.name)]), branch.output[index]?.name ?? ''),
+    );
+    const missing = heads.findIndex((h) => typeof h === 'string');
+    if (missing >= 0) return `${branches[missing]!.name}: ${heads[missing] as string}`;
+    heads.forEach((head, i) => sliceBeforeHead(graph, branches[i]!.graph.node, head as Node, `sciboard_logits_slice_${i}`));
+  } else {
+    const head = findHead(graph.node, initializers, 'logits');
+    if (typeof head === 'string') return head;
+    sliceBeforeHead(graph, graph.node, head, 'sciboard_logits_slice');
+  }
   graph.input.push(
     onnx.ValueInfoProto.create({
       name: LOGITS_KEEP_INPUT,
