@@ -23,7 +23,7 @@ function toMergedDecoder(model: onnxProto.onnx.ModelProto): void {
   const branch = (prefix: string) => {
     // Values made inside a branch get the branch's prefix; graph inputs and initializers are read from outside.
     const rename = (n: string) => (outer.has(n) || n === '' ? n : `${prefix}${n}`);
-    const nodes = graph.node.map((n) => onnx.NodeProto.create({ ...n, name: `${prefix}${n.name}`, input: n.input.map(rename), output: n.output.map(rename) }));
+    const nodes = graph.node.map((n) => onnx.NodeProto.create({ ...n, name: `${prefix}${n.name}`, input: (n.input ?? []).map(rename), output: (n.output ?? []).map(rename) }));
     return onnx.GraphProto.create({
       name: `${prefix}branch`,
       node: nodes,
