@@ -122,6 +122,18 @@ describe('precision variants of the tiny model, in the transformers.js layout', 
   }, 60_000);
 });
 
+describe('rewriting a folder', () => {
+  it('drops the variants an earlier write made and this one does not', async () => {
+    const folder = join(root, 'rewrite');
+    await writeTinyModel(folder, { seed: 2, dtypes: ['fp32', 'fp16'], externalData: true });
+    expect(existsSync(join(folder, 'onnx/model_fp16.onnx_data'))).toBe(true);
+    const info = await writeTinyModel(folder, { seed: 2, dtypes: ['q4'] });
+    expect(info.files.filter((f) => f.startsWith('onnx/'))).toEqual(['onnx/model_q4.onnx']);
+    for (const f of ['model.onnx', 'model.onnx_data', 'model_fp16.onnx', 'model_fp16.onnx_data']) expect(existsSync(join(folder, 'onnx', f))).toBe(false);
+    await expect(loadModel(folder, { device: 'cpu' })).rejects.toThrow(/no ONNX graph found for fp32.*found onnx\/model_q4\.onnx \(--dtype q4\)/);
+  });
+});
+
 describe('a quantised LM head (an untied model, as q4 and bnb4 files of one quantise lm_head too)', () => {
   it.each(['q4', 'bnb4'] as const)('%s: only the scored positions are projected, with the same results as the plain path', async (dtype) => {
     const folder = join(root, `untied-${dtype}`);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { DTYPE_SUFFIX } from '../layout.ts';
@@ -159,6 +159,8 @@ async function writeVariants(
   await mkdir(folder, { recursive: true });
   await rm(join(dir, 'model.onnx'), { force: true });
   await rm(join(dir, EXTERNAL_DATA_FILE), { force: true });
+  // Variants of an earlier write that this one does not make would be loaded as if they were this model's.
+  for (const f of await readdir(folder)) if (/^model(_[a-z0-9]+)?\.onnx(_data.*)?$/.test(f)) await rm(join(folder, f), { force: true });
   const source = join(folder, `.fp32-source-${process.pid}.onnx`);
   let bytes: Uint8Array;
   try {
