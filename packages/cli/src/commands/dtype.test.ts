@@ -59,6 +59,10 @@ describe('checkpoint folders holding several precisions', () => {
       const fp32 = mc.filter((r) => r.config.dtype === 'float32');
       expect(fp32).toHaveLength(2);
       expect(fp32[0]!.configHash).toBe(fp32[1]!.configHash);
+      // `sciboard runs` shows each run's precision.
+      const listed = run(['runs', '--model', 'community']).stdout.split('\n');
+      expect(listed[0]).toMatch(/\bdtype\b/);
+      expect(listed.filter((l) => /sample_science_mc/.test(l)).map((l) => l.match(/\b(float32|float16|q4)\b/)?.[1]).sort()).toEqual(['float16', 'float32', 'float32', 'q4']);
     } finally {
       await store.close();
     }

@@ -6,7 +6,7 @@ const STATUSES: RunStatus[] = ['pending', 'running', 'finished', 'failed'];
 
 /** A plain aligned text table: what a terminal user scans; `--format json` is for scripts. */
 export function runsTable(runs: RunWithModel[]): string {
-  const header = ['id', 'model', 'task', 'status', 'source', 'device', 'started', 'finished'];
+  const header = ['id', 'model', 'task', 'status', 'source', 'device', 'dtype', 'started', 'finished'];
   const rows = runs.map((r) => [
     String(r.id),
     r.modelName,
@@ -14,6 +14,8 @@ export function runsTable(runs: RunWithModel[]): string {
     r.status === 'failed' && r.error ? `failed: ${r.error}` : r.status,
     r.source,
     [r.device, r.provider].filter(Boolean).join('/') || '-',
+    // The precision the run loaded (its configuration's dtype: float32, float16, q4, …).
+    typeof r.config?.dtype === 'string' ? r.config.dtype : '-',
     r.startedAt ?? '-',
     r.finishedAt ?? '-',
   ]);
