@@ -86,6 +86,8 @@ function CellView({ cell, column, row, suite }: { cell: BoardCell | undefined; c
               <dd>{p.numFewshot ?? '?'}</dd>
               <dt>prompts</dt>
               <dd>{p.chatTemplate ? "the checkpoint's chat template (as lm-eval --apply_chat_template)" : 'plain text (base model)'}</dd>
+              <dt>precision</dt>
+              <dd>{p.dtype ?? '?'}</dd>
               <dt>harness</dt>
               <dd>{p.harnessVersion ?? '?'}</dd>
               <dt>task version</dt>

@@ -140,7 +140,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('store on %s', (_name, 
 
   it('writes scores once per run × subset × metric × filter and serves the latest finished run to boards', async () => {
     const model = await store.upsertModel({ name: 'board-model', params: 7, revision: 'r1' });
-    const older = await store.createRun({ modelId: model.id, task: 'gsm8k', config: { numFewshot: 5, harnessVersion: '0.4.5', taskVersions: { gsm8k: 3 } } });
+    const older = await store.createRun({ modelId: model.id, task: 'gsm8k', config: { numFewshot: 5, harnessVersion: '0.4.5', taskVersions: { gsm8k: 3 }, dtype: 'q4' } });
     const newer = await store.createRun({ modelId: model.id, task: 'gsm8k', config: { numFewshot: 8 } });
     const unfinished = await store.createRun({ modelId: model.id, task: 'gsm8k', config: { numFewshot: 1 } });
     await store.writeScores(older.id, [{ subset: 'gsm8k', metric: 'exact_match', filter: 'strict-match', value: 0.1, stderr: 0.01, n: 100 }]);
@@ -156,7 +156,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('store on %s', (_name, 
     await store.updateRun(older.id, { status: 'finished', finishedAt: '2024-01-01T00:00:00.000Z' });
     let board = (await store.boardScores()).filter((r) => r.modelName === 'board-model');
     expect(board).toHaveLength(1);
-    expect(board[0]).toMatchObject({ runId: older.id, value: 0.2, numFewshot: 5, harnessVersion: '0.4.5', taskVersion: 3, revision: 'r1', band: '6B-7B' });
+    expect(board[0]).toMatchObject({ runId: older.id, value: 0.2, numFewshot: 5, harnessVersion: '0.4.5', taskVersion: 3, dtype: 'q4', revision: 'r1', band: '6B-7B' });
 
     await store.updateRun(newer.id, { status: 'finished', finishedAt: '2024-02-01T00:00:00.000Z' });
     board = (await store.boardScores()).filter((r) => r.modelName === 'board-model');

@@ -88,6 +88,8 @@ export interface BoardScoreRow {
   promptHash: string | null;
   /** The run formatted its prompts with the checkpoint's chat template (`--apply-chat-template`). */
   chatTemplate: boolean;
+  /** The checkpoint precision the run loaded (its configuration's `dtype`: float32, float16, q4, …). */
+  dtype?: string | null;
   revision: string | null;
   finishedAt: string | null;
 }

@@ -34,6 +34,13 @@ describe('buildBoard with measured scores', () => {
     expect(view.rows[0]!.cells['CEval-Hard']!.gap).toBeUndefined();
   });
 
+  it("carries each measured cell's precision in its provenance", () => {
+    const view = buildBoard(boards.math, { measured: [measured('quantised', 1, 'gsm8k', 0.5, 0.02, { dtype: 'q4' }), measured('quantised', 1, 'agieval_sat_math', 0.4)] });
+    const row = view.rows.find((r) => r.model === 'quantised')!;
+    expect(row.cells['GSM8K']!.provenance!.dtype).toBe('q4');
+    expect(row.cells['SAT-Math']!.provenance!.dtype).toBeNull();
+  });
+
   it('tells a chat-template run from a plain one, per cell and per row', () => {
     const view = buildBoard(boards.math, {
       measured: [measured('chat', 1, 'gsm8k', 0.5, 0.02, { chatTemplate: true }), measured('chat', 1, 'agieval_sat_math', 0.4), measured('base', 2, 'gsm8k', 0.3)],

@@ -153,6 +153,7 @@ export function buildBoard(board: BoardDefinition, input: BuildBoardInput = {}):
           taskVersion: score.taskVersion === null || score.taskVersion === undefined ? null : String(score.taskVersion),
           promptHash: score.promptHash ?? null,
           chatTemplate: score.chatTemplate === true,
+          dtype: score.dtype ?? null,
           revision: score.revision ?? null,
           finishedAt: toIso(score.finishedAt),
           subset: score.subset,

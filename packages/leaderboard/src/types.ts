@@ -26,6 +26,8 @@ export interface MeasuredScore {
   promptHash?: string | null;
   /** The run applied the checkpoint's chat template. */
   chatTemplate?: boolean | null;
+  /** The checkpoint precision the run loaded (float32, float16, q4, …). */
+  dtype?: string | null;
   revision?: string | null;
   finishedAt?: string | Date | null;
 }
@@ -66,6 +68,8 @@ export interface MeasuredProvenance {
   promptHash: string | null;
   /** The run formatted its prompts with the checkpoint's chat template rather than as plain text. */
   chatTemplate: boolean;
+  /** The checkpoint precision the run loaded, when recorded (float32, float16, q4, …). */
+  dtype?: string | null;
   revision: string | null;
   finishedAt: string | null;
   subset: string;

@@ -63,6 +63,7 @@ export function scoreQueries(adapter: DialectAdapter) {
           taskVersion: run.config.taskVersions?.[score.subset] ?? null,
           promptHash: run.config.promptHash ?? null,
           chatTemplate: Boolean(run.config['applyChatTemplate']),
+          dtype: typeof run.config.dtype === 'string' ? run.config.dtype : null,
           revision: model.revision,
           finishedAt: run.finishedAt,
         });
