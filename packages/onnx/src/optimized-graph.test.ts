@@ -30,19 +30,21 @@ describe('the cache of optimised graphs', () => {
   let model = '';
   beforeAll(async () => {
     process.env.SCIBOARD_CACHE = mkdtempSync(join(tmpdir(), 'ort-cache-'));
+    process.env.SCIBOARD_ORT_GRAPH_CACHE = '1';
     model = join(mkdtempSync(join(tmpdir(), 'ort-cache-model-')), 'm');
     // Tied embeddings and external weights: the folded LM head and the data file beside the optimised graph.
     await writeTinyModel(model, { seed: 3, layers: 2, hidden: 64, heads: 4, kvHeads: 2, vocab: 300, externalData: true });
   });
   afterAll(() => {
+    delete process.env.SCIBOARD_ORT_GRAPH_CACHE;
     if (previous === undefined) delete process.env.SCIBOARD_CACHE;
     else process.env.SCIBOARD_CACHE = previous;
   });
 
   it('writes the optimised graph on the first load, opens it on the next, and both answer as without it', async () => {
-    process.env.SCIBOARD_ORT_GRAPH_CACHE = '0';
+    delete process.env.SCIBOARD_ORT_GRAPH_CACHE; // off by default
     const plain = await answers(model);
-    delete process.env.SCIBOARD_ORT_GRAPH_CACHE;
+    process.env.SCIBOARD_ORT_GRAPH_CACHE = '1';
     expect(plain.outcome).toBe('off');
     const first = await answers(model);
     expect(first.outcome).toBe('built');
