@@ -5,66 +5,38 @@
  * with the checkpoint's chat_template.jinja.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Store } from '@sciboard/db';
+import type { Store } from '@sciboard/db';
 import { writeTinyModel } from '@sciboard/onnx';
-import { webRoot } from './server.ts';
+import { repo, startSubmissionRoute, submissionEnv, type SubmissionRoute } from './submission-route.ts';
 
-const repo = resolve(webRoot, '../..');
-const samples = join(repo, 'packages/eval/samples');
-const dir = mkdtempSync(join(tmpdir(), 'sciboard-submit-chat-'));
-const root = join(dir, 'models');
-const dbFile = join(dir, 'sciboard.db');
-Object.assign(process.env, { SCIBOARD_DB: dbFile, SCIBOARD_MODEL_ROOTS: root, SCIBOARD_SUBMIT_RATE_PER_MINUTE: '1000' });
-delete process.env.DATABASE_URL;
+const env = submissionEnv('sciboard-submit-chat-');
+const { dir, root } = env;
 const TEMPLATE = "{% for m in messages %}{{ '<' + m.role + '>' + m.content }}{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}";
 
 describe('chat settings through the submission API', () => {
-  let server: Server;
+  let route: SubmissionRoute;
   let url: string;
   let token: string;
   let store: Store;
 
   beforeAll(async () => {
-    mkdirSync(join(root, 'suites'), { recursive: true });
-    for (const f of ['arithmetic.yaml', 'arithmetic.jsonl']) copyFileSync(join(samples, f), join(root, 'suites', f));
-    await writeTinyModel(join(root, 'plain'), { seed: 1 });
-    await writeTinyModel(join(root, 'chat'), { seed: 2 });
-    writeFileSync(join(root, 'chat', 'chat_template.jinja'), TEMPLATE);
-    store = await openDb({ file: dbFile });
-    token = (await store.createApiToken('tests')).token;
-    const { POST } = await import('../app/api/submissions/route.ts');
-    server = createServer((req, res) => {
-      const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } as RequestInit);
-      POST(request).then(
-        async (response) => {
-          res.writeHead(response.status, { 'content-type': 'application/json' });
-          res.end(Buffer.from(await response.arrayBuffer()));
-        },
-        (err: Error) => {
-          res.writeHead(500);
-          res.end(err.message);
-        },
-      );
+    route = await startSubmissionRoute(env, async (root) => {
+      await writeTinyModel(join(root, 'plain'), { seed: 1 });
+      await writeTinyModel(join(root, 'chat'), { seed: 2 });
+      writeFileSync(join(root, 'chat', 'chat_template.jinja'), TEMPLATE);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const address = server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ url, token, store } = route);
   }, 120_000);
 
   afterAll(async () => {
-    await new Promise((r) => server?.close(r));
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await route?.close();
   });
 
-  const post = (body: BodyInit, headers: Record<string, string> = {}) => fetch(`${url}/api/submissions`, { method: 'POST', body, headers: { authorization: `Bearer ${token}`, ...headers } });
-  const json = (value: unknown) => post(JSON.stringify(value), { 'content-type': 'application/json' });
+  const post: SubmissionRoute['post'] = (body, headers) => route.post(body, headers);
+  const json = (value: unknown) => route.json(value);
   const valid = { checkpoint: 'chat', name: 'chatty', tasks: ['suites/arithmetic.yaml'] };
 
   it('refuses what lm-eval refuses, and a template the checkpoint lacks, naming the field and queueing nothing', async () => {
