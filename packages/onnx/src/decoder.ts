@@ -2,6 +2,7 @@ import ort from 'onnxruntime-node';
 import type { DecoderLayout } from './session.ts';
 import type { KvCache } from './kv-cache.ts';
 import { DECODE_TOKENS_OUTPUT } from './loop.ts';
+import { halvesToFloats } from './float16.ts';
 
 export type { KvCache };
 
@@ -20,18 +21,6 @@ export interface ForwardResult {
   keep: number;
   vocab: number;
   cache?: KvCache;
-}
-
-function halfToFloat(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i]!;
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const frac = h & 0x3ff;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
-  }
-  return out;
 }
 
 /**
@@ -98,7 +87,7 @@ export class Decoder {
     const logitsTensor = out.logits!;
     const [, positions, vocab] = logitsTensor.dims as number[];
     let logits =
-      layout.logitsType === 'float16' ? halfToFloat(logitsTensor.data as Uint16Array) : (logitsTensor.data as Float32Array);
+      layout.logitsType === 'float16' ? halvesToFloats(logitsTensor.data as Uint16Array) : (logitsTensor.data as Float32Array);
     if (positions !== undefined && positions > keep) logits = lastPositions(logits, input.batch, positions, vocab!, keep);
     const result: ForwardResult = { logits, keep: Math.min(keep, positions ?? keep), vocab: vocab! };
     if (wantCache) {
