@@ -6,6 +6,7 @@
  * accepts with real ONNX Runtime, and measure what each costs against fp32 on the same weights.
  */
 import onnxProto from 'onnx-proto';
+import { floatToHalf, halfToFloat } from '../float16.ts';
 import { quantizeMatMuls } from '../quantize.ts';
 import type { Dtype } from '../layout.ts';
 
@@ -31,44 +32,6 @@ export const Q4_BLOCK = 32;
  * still exactly 0.
  */
 const FP16_SAFE_LIMIT = 30000;
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** IEEE half from a float, rounding to nearest even (subnormals, overflow to ±inf). */
-export function floatToHalf(value: number): number {
-  f32[0] = value;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rest > mid || (rest === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-  return sign | half;
-}
-
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-}
 
 /** An initializer's values as floats (inline raw data; the writer never puts variant sources in external files). */
 function values(t: Tensor): Float32Array {
@@ -154,12 +117,15 @@ function attr(name: string, i: number): onnxProto.onnx.IAttributeProto {
 }
 
 /**
- * Weight-only int4: every `MatMul` whose right side is a 2-D float initializer [K, N] becomes ONNX Runtime's
- * `MatMulNBits` (com.microsoft) with blocks of `Q4_BLOCK` values along K, symmetric codes 0..15 around the default
- * zero point 8, and one scale per block in the weight's own float type (float32 for q4, float16 for q4f16).
+ * Rewrites every `MatMul` whose right side is a 2-D initializer `accept`s into the com.microsoft node `rewrite`
+ * returns (which pushes its own initializers), drops weights no other node reads and declares the domain.
  * Returns how many MatMuls were rewritten.
  */
-export function quantizeToMatMulNBits(model: Model): number {
+function rewriteWeightMatMuls(
+  model: Model,
+  accept: (w: Tensor) => boolean,
+  rewrite: (n: Node, w: Tensor, k: number, cols: number) => Node,
+): number {
   const graph = model.graph as Graph;
   const inits = new Map((graph.initializer as Tensor[]).map((t) => [t.name!, t]));
   const users = consumers(graph);
@@ -167,8 +133,28 @@ export function quantizeToMatMulNBits(model: Model): number {
   let count = 0;
   graph.node = (graph.node as Node[]).map((n) => {
     const w = n.opType === 'MatMul' ? inits.get(n.input[1] ?? '') : undefined;
-    if (!w || (w.dataType !== FLOAT && w.dataType !== FLOAT16) || (w.dims ?? []).length !== 2) return n;
+    if (!w || !accept(w) || (w.dims ?? []).length !== 2) return n;
     const [k, cols] = (w.dims ?? []).map(Number) as [number, number];
+    if ((users.get(w.name!) ?? []).length === 1) drop.add(w.name!);
+    count++;
+    return rewrite(n, w, k, cols);
+  });
+  graph.initializer = (graph.initializer as onnxProto.onnx.TensorProto[]).filter((t) => !drop.has(t.name));
+  if (count > 0 && !model.opsetImport.some((o) => o.domain === 'com.microsoft')) {
+    model.opsetImport.push(onnx.OperatorSetIdProto.create({ domain: 'com.microsoft', version: 1 }));
+  }
+  return count;
+}
+
+/**
+ * Weight-only int4: every `MatMul` whose right side is a 2-D float initializer [K, N] becomes ONNX Runtime's
+ * `MatMulNBits` (com.microsoft) with blocks of `Q4_BLOCK` values along K, symmetric codes 0..15 around the default
+ * zero point 8, and one scale per block in the weight's own float type (float32 for q4, float16 for q4f16).
+ * Returns how many MatMuls were rewritten.
+ */
+export function quantizeToMatMulNBits(model: Model): number {
+  const graph = model.graph as Graph;
+  return rewriteWeightMatMuls(model, (w) => w.dataType === FLOAT || w.dataType === FLOAT16, (n, w, k, cols) => {
     const blocks = Math.ceil(k / Q4_BLOCK);
     const data = values(w);
     const codes = new Uint8Array(cols * blocks * (Q4_BLOCK / 2));
@@ -195,8 +181,6 @@ export function quantizeToMatMulNBits(model: Model): number {
         w.dataType === FLOAT16 ? halfTensor(`${base}/scales`, [cols * blocks], scales) : { name: `${base}/scales`, dims: [cols * blocks], dataType: FLOAT, rawData: new Uint8Array(scales.buffer) },
       ),
     );
-    if ((users.get(w.name!) ?? []).length === 1) drop.add(w.name!);
-    count++;
     return onnx.NodeProto.create({
       opType: 'MatMulNBits',
       domain: 'com.microsoft',
@@ -206,11 +190,6 @@ export function quantizeToMatMulNBits(model: Model): number {
       attribute: [attr('K', k), attr('N', cols), attr('bits', 4), attr('block_size', Q4_BLOCK)],
     });
   });
-  graph.initializer = (graph.initializer as onnxProto.onnx.TensorProto[]).filter((t) => !drop.has(t.name));
-  if (count > 0 && !model.opsetImport.some((o) => o.domain === 'com.microsoft')) {
-    model.opsetImport.push(onnx.OperatorSetIdProto.create({ domain: 'com.microsoft', version: 1 }));
-  }
-  return count;
 }
 
 /** Block size of bnb4 weights (bitsandbytes' Linear4bit uses 64, as transformers.js's quantize script does). */
@@ -237,14 +216,7 @@ function nearestNf4(v: number): number {
  */
 export function quantizeToMatMulBnb4(model: Model): number {
   const graph = model.graph as Graph;
-  const inits = new Map((graph.initializer as Tensor[]).map((t) => [t.name!, t]));
-  const users = consumers(graph);
-  const drop = new Set<string>();
-  let count = 0;
-  graph.node = (graph.node as Node[]).map((n) => {
-    const w = n.opType === 'MatMul' ? inits.get(n.input[1] ?? '') : undefined;
-    if (!w || w.dataType !== FLOAT || (w.dims ?? []).length !== 2) return n;
-    const [k, cols] = (w.dims ?? []).map(Number) as [number, number];
+  return rewriteWeightMatMuls(model, (w) => w.dataType === FLOAT, (n, w, k, cols) => {
     const data = values(w);
     const numel = k * cols;
     const blocks = Math.ceil(numel / BNB4_BLOCK);
@@ -263,8 +235,6 @@ export function quantizeToMatMulBnb4(model: Model): number {
       onnx.TensorProto.create({ name: `${base}/codes`, dims: [packed.length], dataType: UINT8, rawData: packed }),
       onnx.TensorProto.create({ name: `${base}/absmax`, dims: [blocks], dataType: FLOAT, rawData: new Uint8Array(absmax.buffer) }),
     );
-    if ((users.get(w.name!) ?? []).length === 1) drop.add(w.name!);
-    count++;
     return onnx.NodeProto.create({
       opType: 'MatMulBnb4',
       domain: 'com.microsoft',
@@ -274,11 +244,6 @@ export function quantizeToMatMulBnb4(model: Model): number {
       attribute: [attr('K', k), attr('N', cols), attr('block_size', BNB4_BLOCK), attr('quant_type', 1)],
     });
   });
-  graph.initializer = (graph.initializer as onnxProto.onnx.TensorProto[]).filter((t) => !drop.has(t.name));
-  if (count > 0 && !model.opsetImport.some((o) => o.domain === 'com.microsoft')) {
-    model.opsetImport.push(onnx.OperatorSetIdProto.create({ domain: 'com.microsoft', version: 1 }));
-  }
-  return count;
 }
 
 /** The tiny graph's float32 islands under float16: rotary angles (positions × frequencies) and the mask. */
