@@ -15,7 +15,7 @@ export {
   type ShardLease,
   type ShardQueue,
 } from './shard-queue.ts';
-export { checkEvalSettings, parseGenKwargs, parseSeed, settingsFromConfig, SettingsError, type EvalSettings, type GenKwargs, type Seeds } from '@sciboard/eval';
+export { checkEvalSettings, checkGenKwargs, parseGenKwargs, parseSeed, settingsFromConfig, SettingsError, type EvalSettings, type GenKwargs, type Seeds } from '@sciboard/eval';
 export { checkSubmissionSettings, enqueueSubmission, payloadOf, runConfigFor, HARNESS_VERSION, type EnqueueOutcome, type SubmissionPayload, type SubmissionRequest } from './submit.ts';
 export { DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, parseShardSize, planRanges, shardSizeProblem, splitRanges, type DocRange, type TaskSplit } from './ranges.ts';
 export { runWorker, type ShardRunner, type WorkerOptions, type WorkerSummary } from './worker.ts';

@@ -22,6 +22,7 @@ import {
   parseParams,
   payloadOf,
   planSubsets,
+  checkGenKwargs,
   parseGenKwargs,
   parseSeed,
   realPathInside,
@@ -198,7 +199,7 @@ function promptSettingsOf(fields: SubmissionFields): EvalSettings {
     ...(applyValue !== undefined ? { applyChatTemplate: applyValue } : {}),
     ...(fields.systemInstruction ? { systemInstruction: fields.systemInstruction } : {}),
     ...(multiturn !== undefined ? { fewshotAsMultiturn: multiturn === true || multiturn === 'true' } : {}),
-    ...(fields.genKwargs !== undefined ? { genKwargs: parseGenKwargs(typeof fields.genKwargs === 'string' ? fields.genKwargs : JSON.stringify(fields.genKwargs)) } : {}),
+    ...(fields.genKwargs !== undefined ? { genKwargs: typeof fields.genKwargs === 'string' ? parseGenKwargs(fields.genKwargs) : checkGenKwargs(fields.genKwargs) } : {}),
     ...(fields.seed !== undefined ? { seed: parseSeed(String(fields.seed)) } : {}),
   };
 }
