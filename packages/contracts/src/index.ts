@@ -1,22 +1,19 @@
 /**
  * Shapes that cross package boundaries, declared once. Types only: packages import them with `import type`
  * (the linter refuses anything else), so at run time onnx, eval and db stay independent of each other.
+ * model.ts: the requests and results between the evaluator and a language model; lmeval.ts: lm-eval's output
+ * files; below: the item record between the evaluator and its stores.
  */
 
-/** What a task asks of a model: lm-eval's loglikelihood and generate_until requests. */
+export type * from './model.ts';
+export type * from './lmeval.ts';
+
+import type { FinishReason, LoglikelihoodResult } from './model.ts';
+
+/** What a task asks of a model: lm-eval's loglikelihood and generate_until requests, one per document. */
 export type TaskRequest =
   | { kind: 'loglikelihood'; context: string; continuations: string[] }
   | { kind: 'generate_until'; context: string; until: string[]; maxTokens: number };
-
-export interface LoglikelihoodResult {
-  /** Sum of the continuation tokens' log-probabilities (natural log). */
-  logprob: number;
-  /** True when every continuation token is the argmax at its position. */
-  isGreedy: boolean;
-}
-
-/** Why decoding ended: a stop string, the end-of-sequence token, or `maxTokens` reached (truncation). */
-export type FinishReason = 'stop' | 'eos' | 'length';
 
 /** The model's answer to one request, in request order for multiple choice. */
 export type ModelResponse =

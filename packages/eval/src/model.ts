@@ -1,43 +1,19 @@
 /**
  * The two request types an evaluation sends to a model, as in lm-evaluation-harness.
  * Backends (ONNX, an HTTP server, ...) satisfy `LanguageModel` structurally; this package never imports them.
+ * The requests, results and call options are shared with the engine, declared once in @sciboard/contracts.
  */
-export interface LoglikelihoodRequest {
-  context: string;
-  continuation: string;
-}
+import type { GenerateRequest, GenerateResult, LoglikelihoodRequest, LoglikelihoodResult, RequestOptions } from '@sciboard/contracts';
 
-// Stored inside every item's response, so declared once with the item record.
-import type { FinishReason, LoglikelihoodResult } from '@sciboard/contracts';
-export type { FinishReason, LoglikelihoodResult };
-
-export interface GenerateRequest {
-  context: string;
-  /** Stop strings: the output is cut before the first one that appears. */
-  until: string[];
-  maxTokens: number;
-}
-
-export interface GenerateResult {
-  text: string;
-  /** Why decoding ended: a stop string, the end-of-sequence token, or `maxTokens` reached (truncation). */
-  finishReason: FinishReason;
-}
-
-export interface Progress {
-  done: number;
-  total: number;
-}
-
-export interface RequestOptions {
-  onProgress?: (p: Progress) => void;
-  /**
-   * Generation: called with each request's result (its index in the call) as soon as it is known, before the call
-   * returns. Only models that set `streamsGenerations` are expected to call it.
-   */
-  onResult?: (index: number, result: GenerateResult) => void;
-  signal?: AbortSignal;
-}
+export type {
+  FinishReason,
+  GenerateRequest,
+  GenerateResult,
+  LoglikelihoodRequest,
+  LoglikelihoodResult,
+  RequestOptions,
+  RequestProgress as Progress,
+} from '@sciboard/contracts';
 
 export interface LanguageModel {
   loglikelihood(requests: LoglikelihoodRequest[], options?: RequestOptions): Promise<LoglikelihoodResult[]>;

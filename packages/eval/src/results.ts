@@ -4,6 +4,7 @@ import { getGroupDefinition, leafTasksOf } from './registry.ts';
 import { INVALID_ANSWER } from './tasks/filters.ts';
 import type { ItemRecord } from './sink.ts';
 import type { PreparedTask, TaskDefinition } from './task.ts';
+import type { LmEvalResultEntry as ResultEntry, LmEvalResults as ResultsJson } from '@sciboard/contracts';
 
 export interface EvaluatedTask {
   definition: TaskDefinition;
@@ -12,31 +13,23 @@ export interface EvaluatedTask {
   originalSize: number;
 }
 
-export type ResultEntry = Record<string, string | number>;
+// The results document is one of lm-eval's file shapes, declared once in @sciboard/contracts.
+export type { LmEvalResultEntry as ResultEntry, LmEvalResults as ResultsJson } from '@sciboard/contracts';
 
-export interface ResultsJson {
-  results: Record<string, ResultEntry>;
-  groups: Record<string, ResultEntry>;
-  group_subtasks: Record<string, string[]>;
-  configs: Record<string, Record<string, unknown>>;
-  versions: Record<string, string | number | null>;
-  'n-shot': Record<string, number>;
-  higher_is_better: Record<string, Record<string, boolean>>;
-  'n-samples': Record<string, { original: number; effective: number }>;
-  config: Record<string, unknown>;
-  date: number;
-  total_evaluation_time_seconds: string;
-  /** 95% intervals (normal approximation on the stderr, clipped to [0, 1]) for every score above. */
-  intervals: Record<string, Record<string, [number, number] | null>>;
-  /** Generation tasks: share of items with no extractable answer (per filter) and share that hit max tokens. */
-  generation_stats: Record<string, Record<string, number>>;
-  /** lm-eval's experiment arguments: the chat template applied (text, sha256, name), system instruction, turns. */
-  chat_template?: string | null;
-  chat_template_sha?: string | null;
-  chat_template_name?: string | null;
-  system_instruction?: string | null;
-  system_instruction_sha?: string | null;
-  fewshot_as_multiturn?: boolean;
+/** One score of a run as the database stores it: a task's or group's metric under one filter. */
+export interface ScoreRow {
+  /** Leaf task or group name. */
+  subset: string;
+  metric: string;
+  filter: string;
+  value: number;
+  /** null where lm-eval reports "N/A" (one item, or bootstrap_iters 0). */
+  stderr: number | null;
+  /** The 95% interval, null without a standard error. */
+  ciLow: number | null;
+  ciHigh: number | null;
+  /** Items scored: a task's count, a group's sum over its leaf tasks. */
+  n: number | null;
 }
 
 interface BuildInput {

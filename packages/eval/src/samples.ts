@@ -2,21 +2,10 @@
 import { docHash, sha256 } from './hash.ts';
 import type { ItemRecord } from './sink.ts';
 import type { PreparedTask } from './task.ts';
+import type { LmEvalSample as SampleRecord } from '@sciboard/contracts';
 
-export interface SampleRecord {
-  doc_id: number;
-  doc: Record<string, unknown>;
-  target: string | number;
-  arguments: Record<string, { arg_0: string; arg_1: unknown }>;
-  resps: unknown[];
-  filtered_resps: unknown[];
-  filter: string;
-  metrics: string[];
-  doc_hash: string;
-  prompt_hash: string;
-  target_hash: string;
-  [metric: string]: unknown;
-}
+// A `--log_samples` line is one of lm-eval's file shapes, declared once in @sciboard/contracts.
+export type { LmEvalSample as SampleRecord } from '@sciboard/contracts';
 
 export function samplesForTask(task: PreparedTask, records: ItemRecord[]): SampleRecord[] {
   const filters = [...new Set(task.metricKeys.map((k) => k.slice(k.indexOf(',') + 1)))];

@@ -1,21 +1,12 @@
+import type { FinishReason, GenerateRequest, GenerateResult } from '@sciboard/contracts';
 import { leftPadded, paddingGroups, SharedPrefix } from './batch.ts';
 import type { Decoder, ForwardResult } from './decoder.ts';
 import type { FastPathOptions } from './fast.ts';
 import { concatCaches, type KvCache, padMask, selectCacheRows, selectCacheRowsAndPositions } from './kv-cache.ts';
 import type { TextTokenizer } from './tokenizer.ts';
 
-export interface GenerateRequest {
-  context: string;
-  until: string[];
-  maxTokens: number;
-}
-
-export type FinishReason = 'stop' | 'eos' | 'length';
-
-export interface GenerateResult {
-  text: string;
-  finishReason: FinishReason;
-}
+// The request and result the evaluator sends and reads, declared once in @sciboard/contracts.
+export type { FinishReason, GenerateRequest, GenerateResult };
 
 export interface GenerateOptions {
   batchSize: number;

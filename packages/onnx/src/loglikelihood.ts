@@ -1,3 +1,4 @@
+import type { LoglikelihoodRequest, LoglikelihoodResult } from '@sciboard/contracts';
 import { MIN_SHARED_PREFIX, rightPadded, scoringBatches, scoringLength, SharedPrefix } from './batch.ts';
 import { prefixClusters } from './prefix-clusters.ts';
 import { scoringRows } from './score-rows.ts';
@@ -5,15 +6,8 @@ import type { Decoder } from './decoder.ts';
 import type { FastPathOptions } from './fast.ts';
 import type { TextTokenizer } from './tokenizer.ts';
 
-export interface LoglikelihoodRequest {
-  context: string;
-  continuation: string;
-}
-
-export interface LoglikelihoodResult {
-  logprob: number;
-  isGreedy: boolean;
-}
+// The request and result the evaluator sends and reads, declared once in @sciboard/contracts.
+export type { LoglikelihoodRequest, LoglikelihoodResult };
 
 export interface EncodedPair {
   /** Tokens fed to the model: (context + continuation)[-(maxLength+1):][:-1]. */

@@ -3,6 +3,7 @@
  * document and filter (GSM8K's `strict-match` and `flexible-extract` are two lines for one document); a
  * stored item holds one document with every filter's answer and score.
  */
+import type { LmEvalSample } from '@sciboard/contracts';
 import { canonicalJson, sha256 } from '../hash.ts';
 import type { ItemRecord } from '../queries/results.ts';
 import type { ItemRequest, ItemResponse } from '../schema/shared.ts';
@@ -120,7 +121,7 @@ export function itemsFromSampleLines(task: string, lines: { line: number; sample
 }
 
 /** The lines lm-eval would have written for one stored item: one per filter. */
-export function sampleLinesFromItem(item: ItemRecord): Record<string, unknown>[] {
+export function sampleLinesFromItem(item: ItemRecord): LmEvalSample[] {
   const { request, response } = item;
   const argumentsObject =
     request.kind === 'loglikelihood'

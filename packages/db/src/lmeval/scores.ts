@@ -1,14 +1,8 @@
+import type { LmEvalScores } from '@sciboard/contracts';
 import type { ScoreInput } from '../types.ts';
 
-/** The part of an lm-eval results document that carries scores (sciboard's own adds `intervals`). */
-export interface LmEvalScores {
-  results: Record<string, Record<string, unknown>>;
-  groups?: Record<string, Record<string, unknown>>;
-  group_subtasks?: Record<string, string[]>;
-  'n-samples'?: Record<string, { effective: number }>;
-  /** 95% intervals per subset and `"<metric>,<filter>"` key, where the producer computed them. */
-  intervals?: Record<string, Record<string, readonly [number, number] | null>>;
-}
+// The scores part of an lm-eval results document, declared once in @sciboard/contracts with the file shapes.
+export type { LmEvalScores };
 
 /** Every score of a results document (tasks and groups) as store rows, with stderr, n and interval when known. */
 export function scoresFromLmEvalResults(results: LmEvalScores): ScoreInput[] {
