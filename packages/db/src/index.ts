@@ -1,7 +1,7 @@
 export { openDb, loadBundledReported, type Store } from './store.ts';
 export { resolveTarget, migrationsFolders, type Dialect, type OpenDbOptions } from './client.ts';
 export { bandForParams, BANDS, UNKNOWN_SIZE_BAND, type Band } from './bands.ts';
-export { runConfigHash, canonicalJson, sha256 } from './hash.ts';
+export { runConfigHash, runIdentity, canonicalJson, sha256, RECORDED_ONLY_CONFIG } from './hash.ts';
 export { parseReportedCsv, bundledReportedCsv, SCIGLM_SOURCE } from './reported.ts';
 export type { ItemRecord, ResultSink } from './queries/results.ts';
 export type { ItemRequest, ItemResponse, ModelType, RunConfig, RunSource, RunStatus, SubmissionStatus } from './schema/shared.ts';

@@ -72,6 +72,16 @@ describe.each(backends.map((b) => [b.name, b] as const))('store on %s', (_name, 
     expect((await store.listRuns({ modelName: 'run-model', status: 'failed' })).map((r) => r.id)).toEqual([run.id]);
   });
 
+  it('finds a run whatever engine batch size or stored-batch size it is resumed with, and keeps what was recorded', async () => {
+    const model = await store.upsertModel({ name: 'batch-model', params: 1 });
+    const identity = { numFewshot: 0, limit: 4, dtype: 'float32', harnessVersion: 'test' };
+    const run = await store.createRun({ modelId: model.id, task: 'gsm8k', config: { ...identity, batchSize: 4, batchSizePickedFrom: 'memory', storeEvery: 2 } });
+    const again = await store.findRun(model.id, 'gsm8k', runConfigHash({ ...identity, batchSize: 32, storeEvery: 16 }));
+    expect(again?.id).toBe(run.id);
+    expect(again?.config).toMatchObject({ batchSize: 4, batchSizePickedFrom: 'memory', storeEvery: 2 });
+    expect(await store.findRun(model.id, 'gsm8k', runConfigHash({ ...identity, batchSize: 4, limit: 5 }))).toBeUndefined();
+  });
+
   it('stores items through the result sink idempotently and resumes from what is stored', async () => {
     const model = await store.upsertModel({ name: 'sink-model', params: 13 });
     const run = await store.createRun({ modelId: model.id, task: 'gsm8k', config: {} });

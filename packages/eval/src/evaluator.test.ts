@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate, PromptChangedError, type TaskProgress } from './evaluator.ts';
+import { DEFAULT_STORE_EVERY, evaluate, PromptChangedError, type TaskProgress } from './evaluator.ts';
 import { JsonlSink } from './jsonlSink.ts';
 import type { GenerateRequest, GenerateResult, LoglikelihoodRequest, RequestOptions } from './model.ts';
 import { formatResultsTable } from './results.ts';
@@ -55,7 +55,7 @@ class StreamingModel extends HashModel {
 describe('evaluate', () => {
   it('scores, aggregates and reports in lm-eval\'s shape', async () => {
     const progress: TaskProgress[] = [];
-    const out = await evaluate({ model: new HashModel(), tasks: sampleTasks(), dataDir: '/unused', batchSize: 3, now: clock, onProgress: (p) => progress.push(p) });
+    const out = await evaluate({ model: new HashModel(), tasks: sampleTasks(), dataDir: '/unused', storeEvery: 3, now: clock, onProgress: (p) => progress.push(p) });
     const mc = out.samples.sample_science_mc!;
     expect(mc).toHaveLength(8);
     const acc = mc.reduce((a, s) => a + (s.acc as number), 0) / 8;
@@ -83,30 +83,61 @@ describe('evaluate', () => {
     expect(table).toMatch(/\|sample_science_mc\s*\|\s*1\|none\s*\|\s*0\|acc\s*\|↑\|\s*0\.\d{4}\|±\|\s*0\.\d{4}\|/);
   });
 
+  it('stores items in batches of storeEvery and records the model\'s own batch size without batching by it', async () => {
+    const run = async (o: { storeEvery?: number; modelBatchSize?: number; modelBatchSizeReason?: string }) => {
+      const model = new HashModel();
+      const sink = freshSink();
+      const writes: number[] = [];
+      const write = sink.write.bind(sink);
+      sink.write = async (items) => {
+        writes.push(items.length);
+        await write(items);
+      };
+      const out = await evaluate({ model, tasks: sampleTasks(), dataDir: '/unused', sink, now: clock, ...o });
+      return { out, writes, calls: model.calls };
+    };
+    const small = await run({ storeEvery: 3, modelBatchSize: 2 });
+    const large = await run({ storeEvery: 3, modelBatchSize: 64, modelBatchSizeReason: 'picked from memory' });
+    // 8 science documents and 6 arithmetic ones, three per write whatever the model's rows per forward pass.
+    expect(small.writes).toEqual([3, 3, 2, 3, 3]);
+    expect(large.writes).toEqual(small.writes);
+    expect(large.calls).toBe(small.calls);
+    expect(JSON.stringify(large.out.samples)).toBe(JSON.stringify(small.out.samples));
+    expect(small.out.results.config).toMatchObject({ batch_size: 2, store_every: 3 });
+    expect(small.out.results.config).not.toHaveProperty('batch_size_picked_from');
+    expect(large.out.results.config).toMatchObject({ batch_size: 64, batch_size_picked_from: 'picked from memory', store_every: 3 });
+    // One default each: 16 items per stored batch, and no batch size when the model names none.
+    const plain = await run({});
+    expect(plain.writes).toEqual([8, 6]);
+    expect(plain.out.results.config).toMatchObject({ batch_size: null, store_every: DEFAULT_STORE_EVERY });
+    expect(DEFAULT_STORE_EVERY).toBe(16);
+    await expect(run({ storeEvery: 0 })).rejects.toThrow(/storeEvery must be a positive integer/);
+  });
+
   it('a run interrupted after some chunks resumes to byte-identical results and samples', async () => {
-    const reference = await evaluate({ model: new HashModel(), tasks: sampleTasks(), dataDir: '/unused', batchSize: 2, sink: freshSink(), now: clock });
+    const reference = await evaluate({ model: new HashModel(), tasks: sampleTasks(), dataDir: '/unused', storeEvery: 2, sink: freshSink(), now: clock });
 
     const sink = freshSink();
-    await expect(evaluate({ model: new CrashingModel(3), tasks: sampleTasks(), dataDir: '/unused', batchSize: 2, sink, now: clock })).rejects.toThrow(
+    await expect(evaluate({ model: new CrashingModel(3), tasks: sampleTasks(), dataDir: '/unused', storeEvery: 2, sink, now: clock })).rejects.toThrow(
       'simulated crash',
     );
     expect(sink.readAll()).toHaveLength(4); // two chunks of two were stored before the crash
     const model = new HashModel();
-    const resumed = await evaluate({ model, tasks: sampleTasks(), dataDir: '/unused', batchSize: 2, sink, now: clock });
+    const resumed = await evaluate({ model, tasks: sampleTasks(), dataDir: '/unused', storeEvery: 2, sink, now: clock });
     expect(model.calls).toBe(2 + 3); // the remaining 4 science docs and the 6 arithmetic docs
     expect(JSON.stringify(resumed.results)).toBe(JSON.stringify(reference.results));
     expect(JSON.stringify(resumed.samples)).toBe(JSON.stringify(reference.samples));
 
     // A second rerun finds everything stored and asks the model nothing.
     const idle = new HashModel();
-    const again = await evaluate({ model: idle, tasks: sampleTasks(), dataDir: '/unused', batchSize: 2, sink, now: clock });
+    const again = await evaluate({ model: idle, tasks: sampleTasks(), dataDir: '/unused', storeEvery: 2, sink, now: clock });
     expect(idle.calls).toBe(0);
     expect(JSON.stringify(again.samples)).toBe(JSON.stringify(reference.samples));
     expect(readFileSync(sink.file, 'utf8').trim().split('\n').length).toBeGreaterThan(0);
   });
 
   it('a model that streams generations gets a task in one call, and each item is stored as it finishes', async () => {
-    const reference = await evaluate({ model: new HashModel(), tasks: sampleTasks(), dataDir: '/unused', batchSize: 2, sink: freshSink(), now: clock });
+    const reference = await evaluate({ model: new HashModel(), tasks: sampleTasks(), dataDir: '/unused', storeEvery: 2, sink: freshSink(), now: clock });
     const model = new StreamingModel();
     const sink = freshSink();
     const writes: number[][] = [];
@@ -115,7 +146,7 @@ describe('evaluate', () => {
       writes.push(items.map((i) => i.docIndex));
       await write(items);
     };
-    const streamed = await evaluate({ model, tasks: sampleTasks(), dataDir: '/unused', batchSize: 2, sink, now: clock });
+    const streamed = await evaluate({ model, tasks: sampleTasks(), dataDir: '/unused', storeEvery: 2, sink, now: clock });
     expect(model.generateCalls).toEqual([6]); // the arithmetic task's six documents in one call
     // The science task (multiple choice) still goes in chunks of two; the generations are stored as they come.
     expect(writes.slice(0, 4)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7]]);
@@ -173,7 +204,7 @@ describe('evaluate', () => {
         model: new HashModel(),
         tasks: sampleTasks(),
         dataDir: '/unused',
-        batchSize: 2,
+        storeEvery: 2,
         sink,
         signal: controller.signal,
         onProgress: (p) => p.done >= 4 && controller.abort(new Error('stopped by user')),

@@ -40,10 +40,18 @@ export interface EvaluateOptions {
    * the same whichever range holds it; results then cover the range's documents only.
    */
   docRange?: { start: number; end: number };
-  /** Documents per chunk: one model call and one sink write each, so a crash loses at most one chunk. */
-  batchSize?: number;
-  /** When the batch size was picked rather than given: what it was picked from (recorded as `batch_size_picked_from`). */
-  batchSizeReason?: string;
+  /**
+   * Items per stored batch (default `DEFAULT_STORE_EVERY`): documents asked of the model in one call and written
+   * to the sink in one write, so a crash loses at most this many. Recorded as `store_every`.
+   */
+  storeEvery?: number;
+  /**
+   * The model's own batch size, rows per forward pass, when it has one: recorded as lm-eval's `batch_size`, and
+   * how the evaluator batches does not depend on it.
+   */
+  modelBatchSize?: number;
+  /** When the model's batch size was picked rather than given: what it was picked from (`batch_size_picked_from`). */
+  modelBatchSizeReason?: string;
   sink?: ResultSink;
   onProgress?: (p: TaskProgress) => void;
   signal?: AbortSignal;
@@ -77,7 +85,8 @@ export interface EvaluationOutput {
   records: Record<string, ItemRecord[]>;
 }
 
-export const DEFAULT_CHUNK_DOCS = 16;
+/** Items per stored batch unless `storeEvery` says otherwise. */
+export const DEFAULT_STORE_EVERY = 16;
 export const DEFAULT_BOOTSTRAP_ITERS = 100000;
 
 export interface EvaluateScoringOptions {
@@ -104,7 +113,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
   const now = options.now ?? Date.now;
   const started = now();
   const { definitions, groups } = resolveRequested(options.tasks);
-  const chunkDocs = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_CHUNK_DOCS));
+  const chunkDocs = options.storeEvery ?? DEFAULT_STORE_EVERY;
+  if (!Number.isInteger(chunkDocs) || chunkDocs < 1) throw new Error(`storeEvery must be a positive integer, got ${chunkDocs}`);
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new Error(`limit must be a positive integer, got ${options.limit}`);
   }
@@ -152,8 +162,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
     config: {
       model: options.modelName ?? 'unknown',
       model_args: options.modelArgs ?? null,
-      batch_size: options.batchSize ?? DEFAULT_CHUNK_DOCS,
-      ...(options.batchSizeReason ? { batch_size_picked_from: options.batchSizeReason } : {}),
+      batch_size: options.modelBatchSize ?? null,
+      ...(options.modelBatchSizeReason ? { batch_size_picked_from: options.modelBatchSizeReason } : {}),
+      store_every: chunkDocs,
       device: options.device ?? null,
       limit: options.limit ?? null,
       num_fewshot: options.numFewshot ?? null,

@@ -30,6 +30,7 @@ export {
   requestHash,
   PromptChangedError,
   DEFAULT_BOOTSTRAP_ITERS,
+  DEFAULT_STORE_EVERY,
   LM_EVAL_SEEDS,
   type EvaluateOptions,
   type EvaluateScoringOptions,

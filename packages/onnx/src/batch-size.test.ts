@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseBatchSize, weightBytes, type BatchSizeInput } from './batch-size.ts';
-import { loadModel } from './index.ts';
+import { chooseBatchSize, DEFAULT_BATCH_SIZE, weightBytes, type BatchSizeInput } from './batch-size.ts';
+import { loadModel, loadModelInWorker } from './index.ts';
 
 const GiB = 2 ** 30;
 // The Qwen2.5-0.5B shape in float32 (the `qwen2_5_0_5b` preset's graph and weights file).
@@ -87,7 +87,26 @@ describe.skipIf(!existsSync(join(fixture, 'model.onnx')))('loadModel with batchS
       await model.dispose();
     }
     const fixed = await loadModel(fixture, { device: 'cpu', batchSize: 3 });
+    expect(fixed.batchSize).toBe(3);
     expect(fixed.batchSizeReason).toBeUndefined();
     await fixed.dispose();
+  });
+
+  it('is what a load without a batch size gets, in this thread and in a worker thread', async () => {
+    expect(DEFAULT_BATCH_SIZE).toBe('auto');
+    const local = await loadModel(fixture, { device: 'cpu' });
+    const remote = await loadModelInWorker(fixture, { device: 'cpu' });
+    try {
+      expect(local.batchSizeReason).toMatch(/^\d+ MB of weights, 2 layers/);
+      expect(remote.batchSize).toBe(local.batchSize);
+      expect(remote.batchSizeReason).toMatch(/^\d+ MB of weights, 2 layers/);
+    } finally {
+      await local.dispose();
+      await remote.dispose();
+    }
+    const given = await loadModelInWorker(fixture, { device: 'cpu', batchSize: 2 });
+    expect(given.batchSize).toBe(2);
+    expect(given.batchSizeReason).toBeUndefined();
+    await given.dispose();
   });
 });

@@ -21,6 +21,12 @@ export interface BatchSizeInput {
   totalBytes: number;
 }
 
+/**
+ * The engine's rows per forward pass when none is given: picked by `chooseBatchSize` from the model and the machine.
+ * lm-eval's `batch_size`; it does not change results, so it is recorded with a run but is not part of its identity.
+ */
+export const DEFAULT_BATCH_SIZE = 'auto';
+
 export interface BatchSizeChoice {
   batchSize: number;
   /** One line saying what it was picked from, for the log and the run's record. */

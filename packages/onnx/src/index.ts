@@ -11,4 +11,4 @@ export { cutAtStops, type GenerateRequest, type GenerateResult, type FinishReaso
 export * from './tiny/index.ts';
 export { TINY_DTYPES, type TinyDtype } from './tiny/variants.ts';
 export { loadModelInWorker, WorkerLanguageModel } from './worker/host.ts';
-export { chooseBatchSize, type BatchSizeChoice, type BatchSizeInput } from './batch-size.ts';
+export { chooseBatchSize, DEFAULT_BATCH_SIZE, type BatchSizeChoice, type BatchSizeInput } from './batch-size.ts';

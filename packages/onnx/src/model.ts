@@ -1,6 +1,6 @@
 import { freemem, totalmem } from 'node:os';
 import { basename, resolve } from 'node:path';
-import { clearPrefixCache, prefixCacheStats, type PrefixCacheStats } from './batch.ts';
+import { clearPrefixCache, prefixCacheStats, SCORING_COST_CPU, SCORING_COST_CUDA, type PrefixCacheStats } from './batch.ts';
 import { findCheckpointFiles, type CheckpointFiles } from './checkpoint.ts';
 import { Decoder } from './decoder.ts';
 import { CheckpointError } from './errors.ts';
@@ -10,8 +10,9 @@ import type { Dtype } from './layout.ts';
 import { prepareGraph } from './graph.ts';
 import { loglikelihood, type LoglikelihoodRequest, type LoglikelihoodResult } from './loglikelihood.ts';
 import { discoverLayout, openSession, type DecoderLayout, type Device, type Provider } from './session.ts';
-import { chooseBatchSize, weightBytes, type BatchSizeInput } from './batch-size.ts';
+import { chooseBatchSize, DEFAULT_BATCH_SIZE, weightBytes, type BatchSizeInput } from './batch-size.ts';
 import { optimizedGraphStats, type OptimizedGraphStats } from './optimized-graph.ts';
+import type { RequestOptions } from '@sciboard/contracts';
 import { TextTokenizer } from './tokenizer.ts';
 
 export interface LoadOptions {
@@ -22,8 +23,8 @@ export interface LoadOptions {
    */
   dtype?: Dtype;
   /**
-   * Rows per forward pass (default 1). `'auto'` picks it from the model's size and the machine's free memory
-   * (`chooseBatchSize`); the model's `batchSizeReason` then says what it was picked from.
+   * Rows per forward pass (default `DEFAULT_BATCH_SIZE`, `'auto'`). `'auto'` picks it from the model's size and the
+   * machine's free memory (`chooseBatchSize`); the model's `batchSizeReason` then says what it was picked from.
    */
   batchSize?: number | 'auto';
   /** Intra-op threads (default: ORT's choice). */
@@ -42,15 +43,8 @@ export interface LoadOptions {
   int8?: boolean;
 }
 
-export interface RequestOptions {
-  onProgress?: (p: { done: number; total: number }) => void;
-  /**
-   * Generation: each request's result (by its index in the call) as soon as its row finishes, before the call
-   * returns, so a caller handing over a whole task can store every item when it is done.
-   */
-  onResult?: (index: number, result: GenerateResult) => void;
-  signal?: AbortSignal;
-}
+// Per-call options as the evaluator passes them (progress, streamed generations, cancellation).
+export type { RequestOptions };
 
 /** A decoder checkpoint answering lm-eval's two request types; satisfies `@sciboard/eval`'s LanguageModel. */
 export class OnnxLanguageModel {
@@ -62,7 +56,7 @@ export class OnnxLanguageModel {
   readonly fallbackReason: string | undefined;
   readonly maxLength: number;
   readonly batchSize: number;
-  /** With `batchSize: 'auto'`: what the batch size was picked from (one line). */
+  /** When the batch size was picked (`'auto'`, the default): what it was picked from (one line). */
   readonly batchSizeReason: string | undefined;
   /** Whether ONNX Runtime's optimised graph came from the cache ('hit'), was written to it ('built') or neither. */
   readonly optimizedGraph: OptimizedGraphStats | undefined;
@@ -116,6 +110,7 @@ export class OnnxLanguageModel {
       batchSize: this.batchSize,
       maxLength: this.maxLength,
       fast: this.fast,
+      scoringCost: this.provider === 'cuda' ? SCORING_COST_CUDA : SCORING_COST_CPU,
       signal: options.signal,
       onProgress: options.onProgress && ((done, total) => options.onProgress!({ done, total })),
     });
@@ -188,8 +183,9 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   const { session, provider, fallbackReason } = await openSession(graph, options);
   const layout = discoverLayout(session, files.config, files.onnxPath);
   const maxLength = options.maxLength ?? contextWindow(files);
-  const choice = options.batchSize === 'auto' ? chooseBatchSize(batchSizeInput(files, layout, provider, maxLength)) : undefined;
-  const batchSize = choice?.batchSize ?? options.batchSize ?? 1;
+  const requested = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const choice = requested === 'auto' ? chooseBatchSize(batchSizeInput(files, layout, provider, maxLength)) : undefined;
+  const batchSize = choice?.batchSize ?? requested;
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
     throw new CheckpointError(`batch size must be a positive integer or 'auto', got ${batchSize}`);
   }

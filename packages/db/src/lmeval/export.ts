@@ -3,6 +3,7 @@
  * `samples_<task>_<date>.jsonl` per task, in the layout `importLmEval` (and lm-eval's own tooling) reads.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { LmEvalResultEntry, LmEvalResults } from '@sciboard/contracts';
 import { join } from 'node:path';
 import { toItemRecord, type ItemRecord } from '../queries/results.ts';
 import type { Store } from '../store.ts';
@@ -59,7 +60,7 @@ interface StoredLmEval {
 
 function resultsJson(run: Run, modelName: string, scores: Score[]): Record<string, unknown> {
   const { aliases = {}, groupNames = [], ...imported } = (run.config.lmEval ?? {}) as StoredLmEval;
-  const results: Record<string, Record<string, unknown>> = {};
+  const results: Record<string, LmEvalResultEntry> = {};
   for (const score of scores) {
     const entry = (results[score.subset] ??= { alias: aliases[score.subset] ?? score.subset });
     entry[`${score.metric},${score.filter}`] = score.value;
@@ -72,7 +73,7 @@ function resultsJson(run: Run, modelName: string, scores: Score[]): Record<strin
   const config = run.config;
   // A run holds one requested task or group: a group's run names its subsets, so the file imports as one run.
   const members = subsets.filter((s) => s !== run.task);
-  const group = results[run.task] && members.length > 0 ? { groups: { [run.task]: results[run.task] }, group_subtasks: { [run.task]: members } } : {};
+  const group = results[run.task] && members.length > 0 ? { groups: { [run.task]: results[run.task]! }, group_subtasks: { [run.task]: members } } : {};
   return {
     results,
     ...group,
@@ -87,11 +88,15 @@ function resultsJson(run: Run, modelName: string, scores: Score[]): Record<strin
     config: {
       model: 'sciboard',
       model_args: `pretrained=${modelName}`,
+      // lm-eval's batch_size is the engine's rows per forward pass; sciboard adds why it was picked and its
+      // items per stored batch, which an import reads back.
       batch_size: config.batchSize ?? null,
+      ...(config.batchSizePickedFrom ? { batch_size_picked_from: config.batchSizePickedFrom } : {}),
+      ...(config.storeEvery ? { store_every: config.storeEvery } : {}),
       limit: config.limit ?? null,
       random_seed: config.seed ?? null,
     },
     model_name: modelName,
     date: Date.parse(run.finishedAt ?? run.createdAt) / 1000,
-  };
+  } satisfies Partial<LmEvalResults> & { model_name: string };
 }

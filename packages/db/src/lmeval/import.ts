@@ -205,6 +205,7 @@ function runConfigOf(results: ResultsFile): RunConfig {
     numFewshot: shots.length === 1 ? shots[0]! : null,
     limit: results.config?.limit ?? null,
     batchSize: results.config?.batch_size ?? null,
+    ...batchingOf(results),
     seed: results.config?.random_seed ?? null,
     dtype: typeof dtype === 'string' ? dtype : null,
     harnessVersion: results.lm_eval_version ?? (results.git_hash ? `git-${results.git_hash}` : null),
@@ -213,6 +214,16 @@ function runConfigOf(results: ResultsFile): RunConfig {
     ...chatSettingsOf(results),
     // Everything else in the file, so an export writes back what was imported.
     lmEval: { ...rest, aliases: aliasesOf(results), groupNames: Object.keys(results.groups ?? {}) },
+  };
+}
+
+/** sciboard's own results also say why the batch size was picked and how many items were stored together. */
+function batchingOf(results: ResultsFile): { batchSizePickedFrom?: string; storeEvery?: number } {
+  const pickedFrom = results.config?.['batch_size_picked_from'];
+  const storeEvery = results.config?.['store_every'];
+  return {
+    ...(typeof pickedFrom === 'string' ? { batchSizePickedFrom: pickedFrom } : {}),
+    ...(typeof storeEvery === 'number' ? { storeEvery } : {}),
   };
 }
 

@@ -160,7 +160,8 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
 
   it('exports a measured run of a group so that it imports as one run of that group', async () => {
     const model = await store.upsertModel({ name: 'measured-group' });
-    const run = await store.createRun({ modelId: model.id, task: 'mmlu_stem', config: { numFewshot: 0 }, status: 'finished', finishedAt: '2026-11-20T10:00:00.000Z' });
+    const batching = { batchSize: 8, batchSizePickedFrom: '1 MB of weights; CPU cap 32', storeEvery: 4 };
+    const run = await store.createRun({ modelId: model.id, task: 'mmlu_stem', config: { numFewshot: 0, ...batching }, status: 'finished', finishedAt: '2026-11-20T10:00:00.000Z' });
     const item = (task: string, docIndex: number) => ({
       task, docIndex, docHash: `d${docIndex}`, promptHash: `p${docIndex}`, doc: {}, target: 0, filtered: { none: '0' }, scores: { 'acc,none': 1 },
       request: { kind: 'loglikelihood' as const, context: 'Q', continuations: [' A', ' B'] },
@@ -172,6 +173,9 @@ describe.each(backends.map((b) => [b.name, b] as const))('lm-eval import/export 
     const fresh = await openDb({ file: join(scratch, `measured-${backend.name}.db`) });
     const imported = await importLmEval(fresh, { resultsFile: written.resultsFile });
     expect(imported.runs.map((r) => [r.task, r.items, r.scores])).toEqual([['mmlu_stem', 2, 3]]);
+    // lm-eval's batch_size is the engine's rows per forward pass; the items per stored batch travel beside it.
+    expect(JSON.parse(readFileSync(written.resultsFile, 'utf8')).config).toMatchObject({ batch_size: 8, batch_size_picked_from: batching.batchSizePickedFrom, store_every: 4 });
+    expect((await fresh.getRun(imported.runs[0]!.runId))!.config).toMatchObject(batching);
     await fresh.close();
   });
 

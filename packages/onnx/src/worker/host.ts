@@ -57,6 +57,14 @@ export class WorkerLanguageModel {
   get dtype(): Info['dtype'] {
     return this.info.dtype;
   }
+  /** Rows per forward pass. */
+  get batchSize(): number {
+    return this.info.batchSize;
+  }
+  /** With `batchSize: 'auto'`: what the batch size was picked from (one line). */
+  get batchSizeReason(): string | undefined {
+    return this.info.batchSizeReason;
+  }
 
   static async load(dir: string, options: LoadOptions = {}): Promise<WorkerLanguageModel> {
     const worker = new Worker(new URL('./entry.mjs', import.meta.url));

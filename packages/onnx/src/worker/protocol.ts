@@ -11,7 +11,7 @@ export type HostMessage =
   | { type: 'dispose' };
 
 export type WorkerMessage =
-  | { type: 'loaded'; info: { name: string; provider: 'cuda' | 'cpu'; fallbackReason?: string; maxLength: number; batchSize: number; slicedLogits: boolean; graphFile: string; dtype: Dtype } }
+  | { type: 'loaded'; info: { name: string; provider: 'cuda' | 'cpu'; fallbackReason?: string; maxLength: number; batchSize: number; batchSizeReason?: string; slicedLogits: boolean; graphFile: string; dtype: Dtype } }
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'item'; id: number; index: number; result: GenerateResult }
   | { type: 'result'; id: number; results: LoglikelihoodResult[] | GenerateResult[] }

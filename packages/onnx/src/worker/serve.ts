@@ -18,8 +18,8 @@ port.on('message', async (msg: HostMessage) => {
     case 'load':
       try {
         model = await loadModel(msg.dir, msg.options);
-        const { name, provider, fallbackReason, maxLength, batchSize, slicedLogits, graphFile, dtype } = model;
-        post({ type: 'loaded', info: { name, provider, fallbackReason, maxLength, batchSize, slicedLogits, graphFile, dtype } });
+        const { name, provider, fallbackReason, maxLength, batchSize, batchSizeReason, slicedLogits, graphFile, dtype } = model;
+        post({ type: 'loaded', info: { name, provider, fallbackReason, maxLength, batchSize, batchSizeReason, slicedLogits, graphFile, dtype } });
       } catch (err) {
         post(errorMessage(err));
       }

@@ -44,7 +44,7 @@ describe.skipIf(missing)('evaluate with adversarial MATH answers', () => {
         tasks: ['minerva_math_algebra'],
         dataDir: sharedDataDir,
         limit: answers.length,
-        batchSize: answers.length,
+        storeEvery: answers.length,
         sink: new JsonlSink(sinkFile),
         scoring: { grader },
       });
@@ -70,7 +70,7 @@ describe.skipIf(missing)('evaluate with adversarial MATH answers', () => {
       tasks: ['minerva_math_algebra'],
       dataDir: sharedDataDir,
       limit: answers.length - 1,
-      batchSize: 8,
+      storeEvery: 8,
       scoring: { timeLimitMs: 1000, graderThreads: 2 },
       bootstrapIters: 0,
     });
