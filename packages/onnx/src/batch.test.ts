@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SCORING_PADDING, paddingGroups, rightPadded, SCORING_LENGTH_STEP, scoringBatches, scoringLength } from './batch.ts';
+import fc from 'fast-check';
+import {
+  CPU_BATCH_GAIN_PAST,
+  paddingGroups,
+  rightPadded,
+  SCORING_COST_CPU,
+  SCORING_COST_CUDA,
+  SCORING_LENGTH_STEP,
+  scoringBatchCost,
+  scoringBatches,
+  scoringLength,
+  type ScoringCostModel,
+} from './batch.ts';
 
 describe('admission groups of similar prompt length', () => {
   it('starts a new group when padding would exceed a fifth of the padded positions', () => {
@@ -30,23 +42,79 @@ describe('scoring batches', () => {
   const lengths = [231, 230, 229, 214, 205, 177, 169, 147, 129, 109, 106, 87, 87, 87, 87];
   const padding = (b: number[]) => b.length * scoringLength(b[0]!, b.length) - b.reduce((x, y) => x + y, 0);
 
-  it('batches rows of similar length up to the batch size and never pads beyond the scoring bound', () => {
+  const total = (batches: number[][], past = 0, model: ScoringCostModel = SCORING_COST_CPU) =>
+    batches.reduce((c, b) => c + scoringBatchCost(b, past, model), 0);
+
+  /** Every way of cutting `lengths` into consecutive batches of at most `size` rows. */
+  function* partitions(lengths: number[], size: number): Generator<number[][]> {
+    if (lengths.length === 0) return yield [];
+    for (let k = 1; k <= Math.min(size, lengths.length); k++) {
+      for (const rest of partitions(lengths.slice(k), size)) yield [lengths.slice(0, k), ...rest];
+    }
+  }
+
+  it('keeps the rows in order, within the batch size, one call per row at batch size 1', () => {
     for (const size of [1, 2, 8, 32]) {
       const batches = scoringBatches(lengths, (n) => n, size);
       expect(batches.flat()).toEqual(lengths);
-      expect(batches.every((b) => b.length <= size)).toBe(true);
-      for (const b of batches) expect(padding(b)).toBeLessThanOrEqual(MAX_SCORING_PADDING * b.length * scoringLength(b[0]!, b.length));
+      expect(batches.every((b) => b.length >= 1 && b.length <= size)).toBe(true);
     }
-    // Batch size 1 makes one call per row; a larger batch size fewer calls, rows of different lengths sharing one.
     expect(scoringBatches(lengths, (n) => n, 1)).toHaveLength(lengths.length);
-    const eight = scoringBatches(lengths, (n) => n, 8);
-    expect(eight.length).toBeLessThan(lengths.length / 2);
-    expect(eight[0]).toEqual([231, 230, 229, 214, 205, 177]);
-    expect(eight.some((b) => new Set(b).size > 1)).toBe(true);
-    expect(eight.slice(-1)).toEqual([[87, 87, 87, 87]]);
-    // The bound and the step can still be set: no padding and no rounding keep only rows of equal length together.
-    expect(scoringBatches(lengths, (n) => n, 8, 0, 1).filter((b) => b.length > 1)).toEqual([[87, 87, 87, 87]]);
     expect(scoringBatches([], (n: number) => n, 8)).toEqual([]);
+  });
+
+  it('picks the cheapest consecutive batches under the cost model (checked against every partition)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 9 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        (raw, size, past, gpu) => {
+          const model = gpu ? SCORING_COST_CUDA : SCORING_COST_CPU;
+          const sorted = [...raw].sort((a, b) => b - a);
+          const chosen = total(scoringBatches(sorted, (n) => n, size, past, model), past, model);
+          let least = Infinity;
+          for (const p of partitions(sorted, size)) least = Math.min(least, total(p, past, model));
+          expect(chosen).toBeCloseTo(least, 9);
+        },
+      ),
+      { numRuns: 150, seed: 7 },
+    );
+  });
+
+  it('batches rows after a short cache where it pays, and keeps a short row out of a long one', () => {
+    expect(scoringBatches(Array<number>(16).fill(96), (n) => n, 8).map((b) => b.length)).toEqual([8, 8]);
+    expect(scoringBatches(Array<number>(16).fill(96), (n) => n, 32).map((b) => b.length)).toEqual([16]);
+    expect(scoringBatches([231, 41], (n) => n, 8)).toEqual([[231], [41]]);
+    // On a subject's spread of lengths a larger batch size never costs more than batch size 1, and here less.
+    const one = total(scoringBatches(lengths, (n) => n, 1));
+    const eight = total(scoringBatches(lengths, (n) => n, 8));
+    expect(eight).toBeLessThan(one);
+    expect(total(scoringBatches(lengths, (n) => n, 32))).toBeLessThanOrEqual(eight);
+    const batches = scoringBatches(lengths, (n) => n, 8);
+    expect(batches.length).toBeLessThan(lengths.length);
+    expect(batches.some((b) => new Set(b).size > 1)).toBe(true);
+    // Where a batch saves nothing (no gain per row, no call cost), rows of equal computed length could share a call
+    // but gain nothing by it: every row is its own call.
+    const flat: ScoringCostModel = { callPositions: 0, positionShare: () => 1, extraRowPositions: () => 0 };
+    expect(scoringBatches(lengths, (n) => n, 8, 0, flat)).toHaveLength(lengths.length);
+  });
+
+  it('computes rows after a long few-shot prefix one per call on CPU, as batch size 1 does', () => {
+    // Measured: after 600–750 cached positions a batch of rows costs per row what they cost alone, or more.
+    for (const past of [CPU_BATCH_GAIN_PAST, 750, 2000]) {
+      expect(SCORING_COST_CPU.positionShare(8, past)).toBeGreaterThan(1);
+      for (const size of [8, 32]) expect(scoringBatches(lengths, (n) => n, size, past)).toEqual(lengths.map((n) => [n]));
+      expect(scoringBatches(Array<number>(8).fill(128), (n) => n, 8, past)).toHaveLength(8);
+    }
+    // The gain fades with the cache's length, and never turns a batch of one into a different cost.
+    expect(SCORING_COST_CPU.positionShare(8, 0)).toBeLessThan(SCORING_COST_CPU.positionShare(8, 320));
+    expect(SCORING_COST_CPU.positionShare(8, 320)).toBeLessThan(1);
+    expect(SCORING_COST_CPU.positionShare(1, 0)).toBe(1);
+    expect(SCORING_COST_CPU.positionShare(1, 750)).toBe(1);
+    // On a GPU rows batch whatever the cache.
+    expect(scoringBatches(Array<number>(8).fill(128), (n) => n, 8, 750, SCORING_COST_CUDA)).toHaveLength(1);
   });
 
   it('computes a batch of several rows at a bucketed length, a single row at its own', () => {

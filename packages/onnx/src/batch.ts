@@ -69,12 +69,70 @@ export function rightPadded(rows: number[][], prefixLength: number, seq: number)
 }
 
 /**
- * Share of a scoring batch's computed positions that may be padding. On CPU a padded position costs what a real
- * one does, and a batch of rows that each follow a few-shot prefix saves ~5% per row at two rows and ~20% at eight
- * with two threads (larger matrices, fewer synchronisations of the intra-op threads, one call's set-up); a tenth
- * keeps batches of a few rows of different lengths at about break-even and lets rows of similar length share calls.
+ * What a scoring forward pass costs, in positions of one row computed alone: the call's fixed part, and each
+ * computed position (padding included: on CPU a padded position costs what a real one does) at a share that
+ * depends on how many rows the pass holds and how long the cache they follow is. `scoringBatches` picks the
+ * batches this model says are cheapest, so a larger batch size is used only where it pays.
  */
-export const MAX_SCORING_PADDING = 0.1;
+export interface ScoringCostModel {
+  /** One call's fixed cost (feeds, positions, the call into ONNX Runtime), in positions. */
+  callPositions: number;
+  /** The cost of a position in a batch of `rows` rows after `past` cached positions, relative to one row alone. */
+  positionShare(rows: number, past: number): number;
+  /** A fixed cost, in positions, that each row beyond the first adds to a call after `past` cached positions. */
+  extraRowPositions(past: number): number;
+}
+
+/** Gain per position of a batch of `rows` rows over one row, on CPU with a short cache (interpolated, flat beyond 8). */
+function shortCacheGain(rows: number): number {
+  const points: [number, number][] = [
+    [1, 0],
+    [2, 0.15],
+    [4, 0.25],
+    [8, 0.35],
+  ];
+  if (rows >= 8) return 0.35;
+  for (let i = 1; i < points.length; i++) {
+    const [r1, g1] = points[i]!;
+    const [r0, g0] = points[i - 1]!;
+    if (rows <= r1) return g0 + ((g1 - g0) * (rows - r0)) / (r1 - r0);
+  }
+  return 0;
+}
+
+/** Cached positions from which batching scoring rows stops paying on CPU (see SCORING_COST_CPU). */
+export const CPU_BATCH_GAIN_PAST = 640;
+
+/**
+ * CPU, measured on the engine's scoring path with two intra-op threads (8 layers, hidden 512; rows of 32–160
+ * tokens; packages/onnx/README.md, "Batch size"): after a short cache, a row in a batch of 2 costs ~0.8 of one
+ * alone, of 4 ~0.75, of 8 ~0.6; after a 5-shot prefix of 600–750 cached tokens a batch saves nothing (0.94–1.05 at
+ * 128–160 tokens, 1.1–1.3 at 64). The gain assumed here is below what was measured and fades linearly to nothing
+ * at `CPU_BATCH_GAIN_PAST`; as it fades, each further row of a batch comes to cost a fixed ~3 ms more than alone
+ * (what the measurements at 64 tokens show), more than the call it saves, so rows after a long few-shot prefix
+ * are computed one per call, as batch size 1 computes them. A call's fixed part (~3 ms on a model at ~0.25 ms
+ * per position) is worth ~12 positions.
+ */
+export const SCORING_COST_CPU: ScoringCostModel = {
+  callPositions: 12,
+  positionShare: (rows, past) => (rows <= 1 ? 1 : 1.02 - shortCacheGain(rows) * cpuGainLeft(past)),
+  extraRowPositions: (past) => 15 * (1 - cpuGainLeft(past)),
+};
+
+function cpuGainLeft(past: number): number {
+  return Math.min(1, Math.max(0, 1 - past / CPU_BATCH_GAIN_PAST));
+}
+
+/**
+ * CUDA (not measured on this project's machines, which have no GPU): a GPU computes a batch's rows side by side,
+ * so a position in a batch of n rows is assumed to cost about half of one alone plus its own share, and a call's
+ * fixed part (kernel launches, the host round trip) more positions than on CPU.
+ */
+export const SCORING_COST_CUDA: ScoringCostModel = {
+  callPositions: 32,
+  positionShare: (rows) => 0.5 + 0.5 / Math.max(1, rows),
+  extraRowPositions: () => 0,
+};
 
 /**
  * A scoring batch of several rows is computed at its longest row's length rounded up to a multiple of this, so a
@@ -89,36 +147,50 @@ export function scoringLength(longest: number, rows: number, step = SCORING_LENG
   return rows > 1 ? Math.ceil(longest / step) * step : longest;
 }
 
+/** The modelled cost of one batch of rows of these lengths (see `ScoringCostModel`). */
+export function scoringBatchCost(lengths: number[], past: number, model: ScoringCostModel = SCORING_COST_CPU, step = SCORING_LENGTH_STEP): number {
+  const n = lengths.length;
+  return model.callPositions + (n - 1) * model.extraRowPositions(past) + n * scoringLength(Math.max(...lengths), n, step) * model.positionShare(n, past);
+}
+
 /**
- * Rows sorted longest first, in forward passes of at most `batchSize` rows whose padding up to the batch's
- * `scoringLength` stays within `maxPadding` of its computed positions: a short question batched beside a long
- * one would be computed at the long one's length, so a larger batch size would cost more positions rather than
- * fewer calls.
+ * Rows sorted longest first, each after `past` cached positions (the shared prefix), in consecutive forward passes
+ * of at most `batchSize` rows, split where the cost model says: of all ways to cut the sorted rows into consecutive
+ * batches, the one of least modelled cost (a dynamic programme over the cut points, rows × batch size steps). Rows
+ * of equal length fill batches where batching pays; a short question is not batched beside a long one unless what
+ * the batch saves exceeds the padding it costs; and with batch size 1, or where no batch pays, every row is its
+ * own call, as batch size 1 makes it.
  */
 export function scoringBatches<T>(
   rows: T[],
   length: (row: T) => number,
   batchSize: number,
-  maxPadding = MAX_SCORING_PADDING,
+  past = 0,
+  model: ScoringCostModel = SCORING_COST_CPU,
   step = SCORING_LENGTH_STEP,
 ): T[][] {
-  const out: T[][] = [];
-  let start = 0;
-  while (start < rows.length) {
-    const longest = length(rows[start]!);
-    let real = longest;
-    let end = start + 1;
-    while (end < rows.length && end - start < batchSize) {
-      const n = end - start + 1;
-      const padded = n * scoringLength(longest, n, step);
-      if (padded - (real + length(rows[end]!)) > maxPadding * padded) break;
-      real += length(rows[end]!);
-      end++;
+  const n = rows.length;
+  const lengths = rows.map(length);
+  const limit = Math.max(1, Math.floor(batchSize));
+  // best[i]: least cost of the first i rows; take[i]: the size of the last batch in it.
+  const best = new Float64Array(n + 1).fill(Infinity);
+  const take = new Int32Array(n + 1);
+  best[0] = 0;
+  const extraRow = model.extraRowPositions(past);
+  for (let i = 1; i <= n; i++) {
+    let longest = 0;
+    for (let k = 1; k <= Math.min(limit, i); k++) {
+      longest = Math.max(longest, lengths[i - k]!);
+      const cost = best[i - k]! + model.callPositions + (k - 1) * extraRow + k * scoringLength(longest, k, step) * model.positionShare(k, past);
+      if (cost < best[i]!) {
+        best[i] = cost;
+        take[i] = k;
+      }
     }
-    out.push(rows.slice(start, end));
-    start = end;
   }
-  return out;
+  const out: T[][] = [];
+  for (let i = n; i > 0; i -= take[i]!) out.push(rows.slice(i - take[i]!, i));
+  return out.reverse();
 }
 
 export function commonPrefixLength(seqs: number[][]): number {
