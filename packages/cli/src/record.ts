@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { evaluate, leafTasksOf, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
+import { DEFAULT_STORE_EVERY, evaluate, leafTasksOf, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
 import { settingsConfig, type EvalSettings } from '@sciboard/eval';
 import { runConfigDtype, type Dtype } from '@sciboard/onnx/layout';
 import { openDb, resultsForTask, runConfigHash, scoresFromLmEvalResults, sha256, type ModelInput, type RunConfig, type Store } from '@sciboard/db';
@@ -17,7 +17,12 @@ export interface RunRecord {
 export interface RunSettings {
   numFewshot?: number;
   limit?: number;
+  /** The engine's rows per forward pass (lm-eval's `batch_size`): recorded, not part of the identity. */
   batchSize?: number;
+  /** When the engine picked its batch size itself: what it was picked from. Recorded. */
+  batchSizePickedFrom?: string;
+  /** Items per stored batch (default the evaluator's `DEFAULT_STORE_EVERY`): recorded, not part of the identity. */
+  storeEvery?: number;
   device?: string;
   provider?: string;
   /** Scoring deviations; only non-default choices enter the run's identity (its config hash). */
@@ -41,7 +46,10 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
   const config: RunConfig = {
     numFewshot: s.numFewshot ?? null,
     limit: s.limit ?? null,
+    // How it was batched is recorded beside the identity (the database leaves these out of it, see runIdentity).
     batchSize: s.batchSize ?? null,
+    ...(s.batchSizePickedFrom ? { batchSizePickedFrom: s.batchSizePickedFrom } : {}),
+    storeEvery: s.storeEvery ?? DEFAULT_STORE_EVERY,
     dtype: runConfigDtype(s.dtype),
     harnessVersion: HARNESS_VERSION,
     // Added only when a deviation is chosen, so runs with lm-eval's scoring keep the identity they had.
@@ -61,7 +69,8 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
     device: s.device ?? null,
     provider: s.provider ?? null,
     error: null,
-    ...(s.graphFile ? { config: { ...config, graphFile: s.graphFile } } : {}),
+    // A resumed run records how it is batched now (another batch size resumes the same run).
+    config: { ...config, ...(s.graphFile ? { graphFile: s.graphFile } : {}) },
   });
   return {
     runId: run.id,
@@ -125,7 +134,9 @@ export async function evaluateIntoStore(o: EvaluateIntoStoreOptions): Promise<{ 
         dataDir: o.dataDir,
         numFewshot: o.numFewshot,
         limit: o.limit,
-        batchSize: o.batchSize,
+        ...(o.storeEvery ? { storeEvery: o.storeEvery } : {}),
+        ...(o.batchSize ? { modelBatchSize: o.batchSize } : {}),
+        ...(o.batchSizePickedFrom ? { modelBatchSizeReason: o.batchSizePickedFrom } : {}),
         sink: record.sink,
         onProgress: o.onProgress,
         signal: o.signal,
@@ -154,6 +165,11 @@ export interface StoreAndGateOptions {
 export interface RunRecords {
   /** Routes each item to the run of every requested task or group its leaf task belongs to. */
   sink: ResultSink;
+  /**
+   * How the evaluation is batched, once the model is loaded (an engine batch size picked from the machine is known
+   * only then): recorded with every run opened after it, that is, every run, since runs open at their first item.
+   */
+  batchedWith(batching: Pick<RunSettings, 'batchSize' | 'batchSizePickedFrom' | 'storeEvery'>): void;
   finish(output: Pick<EvaluationOutput, 'results' | 'records'>): Promise<void>;
   fail(err: unknown): Promise<void>;
 }
@@ -182,9 +198,10 @@ export function openRunRecords(opts: { model: string } & RunSettings, requested:
       return { store, modelId: model.id };
     })());
   const opened = new Map<string, Promise<RunRecord>>();
+  let settings: RunSettings = opts;
   const record = (name: string): Promise<RunRecord> => {
     let run = opened.get(name);
-    if (!run) opened.set(name, (run = connect().then(({ store, modelId }) => beginRun(store, modelId, name, opts))));
+    if (!run) opened.set(name, (run = connect().then(({ store, modelId }) => beginRun(store, modelId, name, settings))));
     return run;
   };
   const runsFor = (leaf: string): Promise<RunRecord[]> => {
@@ -198,6 +215,9 @@ export function openRunRecords(opts: { model: string } & RunSettings, requested:
   };
 
   return {
+    batchedWith(batching) {
+      settings = { ...settings, ...batching };
+    },
     sink: {
       // An item counts as stored when every run of its leaf holds it; the rest are written again (writes upsert).
       async completed(leaf) {

@@ -78,14 +78,17 @@ describe('sciboard eval', () => {
       expect(new Set((await store.scoresForRun(arithmetic.id)).map((s) => s.subset))).toEqual(new Set(['sample_arithmetic']));
       expect(mc.config.taskVersions).toEqual({ sample_science_mc: expect.anything() });
 
-      // As after a crash before the multiple-choice run was marked finished: the rerun continues that run.
+      // As after a crash before the multiple-choice run was marked finished: the rerun continues that run, also
+      // with another engine batch size and stored-batch size (they are recorded, not part of the run's identity).
       await store.updateRun(mc.id, { status: 'running', finishedAt: null });
-      const second = spawnSync(process.execPath, [bin, ...args], { cwd: repo, env: perTaskEnv, encoding: 'utf8', timeout: 120_000 });
+      const second = spawnSync(process.execPath, [bin, ...args, '--batch-size', '3', '--store-every', '5'], { cwd: repo, env: perTaskEnv, encoding: 'utf8', timeout: 120_000 });
       expect(second.status, second.stderr).toBe(0);
       expect(second.stderr).toMatch(/sample_science_mc: 8\/8 .*\(8 resumed\)/);
       expect(second.stderr).toContain(`sample_science_mc: recorded as run ${mc.id} in the database`);
       const after = await store.listRuns({ modelName: 'model' });
       expect(after.filter((r) => r.task === 'sample_science_mc').map((r) => [r.id, r.status])).toEqual([[mc.id, 'finished']]);
+      expect(after.find((r) => r.id === mc.id)!.config).toMatchObject({ batchSize: 3, storeEvery: 5 });
+      expect(after.find((r) => r.id === mc.id)!.configHash).toBe(mc.configHash);
       expect((await store.listResults(mc.id)).total).toBe(8);
     } finally {
       await store.close();

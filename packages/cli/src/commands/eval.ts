@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { evaluate, formatResultsTable, isDefaultSettings, JsonlSink, settingsConfig, sha256, type EvaluationOutput, type ResultSink, type TaskProgress } from '@sciboard/eval';
+import { DEFAULT_STORE_EVERY, evaluate, formatResultsTable, isDefaultSettings, JsonlSink, settingsConfig, sha256, type EvaluationOutput, type ResultSink, type TaskProgress } from '@sciboard/eval';
 import { loadModel } from '@sciboard/onnx';
 import { runConfigDtype, selectGraph, type Dtype } from '@sciboard/onnx/layout';
 import { DTYPE_HELP, deviceOption, dtypeOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, positiveSeconds } from '../options.ts';
@@ -17,8 +17,10 @@ export interface EvalCommandOptions extends PromptOptions {
   tasks: string;
   numFewshot?: number;
   limit?: number;
-  /** Rows per forward pass; omitted: picked from the model's size and the machine's free memory. */
+  /** Rows per forward pass (lm-eval's batch_size); omitted: picked from the model's size and the machine's free memory. */
   batchSize?: number;
+  /** Items per stored batch: documents per model call and per write (default the evaluator's, 16). */
+  storeEvery?: number;
   device: 'auto' | 'cpu' | 'cuda';
   dataDir?: string;
   output?: string;
@@ -43,11 +45,13 @@ export const ITEMS_FILE = 'items.jsonl';
 /**
  * Runs an evaluation and writes results.json and samples_<task>.jsonl. `extraSinks` lets storage (the
  * database) receive every batch too; the JSONL sink in the output folder is always the resume source.
+ * `onLoaded` hears the model's batch size (and why, when it was picked) before the first item is scored.
  */
 export async function runEval(
   opts: EvalCommandOptions,
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = { stdout: process.stdout, stderr: process.stderr },
   extraSinks: ResultSink[] = [],
+  onLoaded?: (model: { batchSize: number; batchSizeReason?: string }) => void,
 ): Promise<EvaluationOutput & { outputDir: string }> {
   const { tasks, needsDataDir } = parseTasksOption(opts.tasks);
   const dataDir = dataDirFor(opts.dataDir, needsDataDir, opts.tasks);
@@ -56,7 +60,7 @@ export async function runEval(
   if (chatTemplate) io.stderr.write(`chat template: ${chatTemplate.source}${chatTemplate.name ? ` ("${chatTemplate.name}")` : ''}\n`);
   const model = await loadModel(opts.model, {
     device: opts.device,
-    batchSize: opts.batchSize ?? 'auto',
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
     ...(opts.threads ? { threads: opts.threads } : {}),
     ...(opts.dtype ? { dtype: opts.dtype } : {}),
   });
@@ -65,6 +69,7 @@ export async function runEval(
       `model: ${model.name} (${model.graphFile}, ${model.dtype}), provider: ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`,
     );
     if (model.batchSizeReason) io.stderr.write(`batch size: ${model.batchSize} (picked: ${model.batchSizeReason}; --batch-size sets it)\n`);
+    onLoaded?.({ batchSize: model.batchSize, ...(model.batchSizeReason ? { batchSizeReason: model.batchSizeReason } : {}) });
     // A run with other prompt settings keeps its own default folder, so it neither resumes from nor clashes with
     // the plain run's items (the resume check would refuse prompts that differ).
     const settingsKey = isDefaultSettings(settings) ? '' : `-${sha256(JSON.stringify(settingsConfig(settings))).slice(0, 8)}`;
@@ -107,8 +112,9 @@ export async function runEval(
         dataDir,
         numFewshot: opts.numFewshot,
         limit: opts.limit,
-        batchSize: model.batchSize,
-        ...(model.batchSizeReason ? { batchSizeReason: model.batchSizeReason } : {}),
+        ...(opts.storeEvery ? { storeEvery: opts.storeEvery } : {}),
+        modelBatchSize: model.batchSize,
+        ...(model.batchSizeReason ? { modelBatchSizeReason: model.batchSizeReason } : {}),
         sink,
         signal: controller.signal,
         onProgress: throttled((line) => io.stderr.write(`${line}\n`)),
@@ -182,7 +188,8 @@ export function register(program: Command): void {
     .option('--board <ids>', 'science | math | science,math: every column\'s suite, so one run fills a board row (--limit applies per leaf task)')
     .option('--num-fewshot <k>', 'few-shot examples (default: each task\'s own, as lm-eval)', nonNegativeInt('--num-fewshot'))
     .option('--limit <n>', 'first N documents of each task', positiveInt('--limit'))
-    .option('--batch-size <n>', 'rows per forward pass; also documents per stored chunk of a multiple-choice task (default: picked from the model\'s size and the free memory, and printed)', positiveInt('--batch-size'))
+    .option('--batch-size <n>', 'rows per forward pass, lm-eval\'s batch_size (default: picked from the model\'s size and the free memory, and printed); recorded, not part of the run\'s identity', positiveInt('--batch-size'))
+    .option('--store-every <n>', `items per stored batch: documents per model call and per write, so an interrupted run loses at most this many (default ${DEFAULT_STORE_EVERY})`, positiveInt('--store-every'))
     .option('--device <device>', 'auto | cpu | cuda', deviceOption, 'auto')
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
     .option('--dtype <dtype>', DTYPE_HELP, dtypeOption)
@@ -208,7 +215,10 @@ export function register(program: Command): void {
       // One run per requested task or group, each recorded at its first stored batch (see openRunRecords).
       const runs = opts.store ? openRunRecords({ ...opts, prompt }, parseTasksOption(opts.tasks).tasks) : undefined;
       try {
-        const output = await runEval(opts, undefined, runs ? [runs.sink] : []);
+        // The engine's batch size, picked or given, and the items per stored batch are recorded with each run.
+        const output = await runEval(opts, undefined, runs ? [runs.sink] : [], (model) =>
+          runs?.batchedWith({ batchSize: model.batchSize, batchSizePickedFrom: model.batchSizeReason, storeEvery: opts.storeEvery }),
+        );
         await runs?.finish(output);
         if (opts.gateAgainst) {
           process.exitCode = await gateCommand({

@@ -68,7 +68,7 @@ describe.skipIf(!canMount)('storage faults', () => {
     const out = join(root, 'full-out');
     mkdirSync(out);
     // Room for the first batch line or two of items.jsonl, not for the whole evaluation.
-    const result = sciboard(['eval', '--model', model, '--tasks', TASKS, '--device', 'cpu', '--batch-size', '2', '--output', out], db, [`mount -t tmpfs -o size=24k tmpfs ${out}`]);
+    const result = sciboard(['eval', '--model', model, '--tasks', TASKS, '--device', 'cpu', '--batch-size', '2', '--store-every', '2', '--output', out], db, [`mount -t tmpfs -o size=24k tmpfs ${out}`]);
     expect(result.status, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/^sciboard: .*(ENOSPC|no space left)/im);
     // One run per task, opened at its first stored item: every run the failure reached is marked failed.
@@ -83,7 +83,7 @@ describe.skipIf(!canMount)('storage faults', () => {
     expect(existsSync(join(out, 'results.json'))).toBe(false);
 
     // With room again the same command resumes the failed runs and finishes them: one run per task.
-    const rerun = sciboard(['eval', '--model', model, '--tasks', TASKS, '--device', 'cpu', '--batch-size', '2', '--output', out], db);
+    const rerun = sciboard(['eval', '--model', model, '--tasks', TASKS, '--device', 'cpu', '--batch-size', '2', '--store-every', '2', '--output', out], db);
     expect(rerun.status, rerun.stderr).toBe(0);
     const after = rows(db, 'SELECT id, task, status, error FROM runs ORDER BY task');
     expect(after).toEqual(['sample_arithmetic', 'sample_science_mc'].map((task) => ({ id: expect.any(Number), task, status: 'finished', error: null })));

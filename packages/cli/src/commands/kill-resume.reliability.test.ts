@@ -29,7 +29,7 @@ const TOTAL_ITEMS = 14; // 8 multiple-choice + 6 arithmetic documents
 /** One run per requested task, in name order. */
 const TASK_NAMES = ['sample_arithmetic', 'sample_science_mc'];
 
-const evalArgs = (out: string) => ['eval', '--model', model, '--tasks', TASKS, '--device', 'cpu', '--batch-size', String(BATCH), '--threads', '1', '--output', out];
+const evalArgs = (out: string) => ['eval', '--model', model, '--tasks', TASKS, '--device', 'cpu', '--batch-size', String(BATCH), '--store-every', String(BATCH), '--threads', '1', '--output', out];
 
 interface KillPoint {
   /** Complete batch lines in items.jsonl before the kill is armed (0: as soon as the model has loaded). */

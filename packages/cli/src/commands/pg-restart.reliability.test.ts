@@ -30,7 +30,7 @@ const reachable = await admin.connect().then(
 );
 
 function runEval(model: string, out: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [bin, 'eval', '--model', model, '--tasks', `${samples}/science-mc.yaml,${samples}/arithmetic.yaml`, '--device', 'cpu', '--batch-size', '1', '--threads', '1', '--output', out], {
+  const child = spawn(process.execPath, [bin, 'eval', '--model', model, '--tasks', `${samples}/science-mc.yaml,${samples}/arithmetic.yaml`, '--device', 'cpu', '--batch-size', '1', '--store-every', '1', '--threads', '1', '--output', out], {
     cwd: repo,
     env: { ...process.env, DATABASE_URL: `${SERVER}/${database}` },
     stdio: ['ignore', 'ignore', 'pipe'],

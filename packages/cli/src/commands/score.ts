@@ -58,13 +58,13 @@ export function register(program: Command): void {
     .requiredOption('--model <dir>', 'checkpoint folder (config.json, tokenizer.json, model.onnx)')
     .requiredOption('--requests <file>', 'JSONL: {"type":"loglikelihood",...} or {"type":"generate",...} per line')
     .option('--out <file>', 'write results here (JSONL, input order) instead of stdout')
-    .option('--batch-size <n>', 'rows per forward pass', positiveInt('--batch-size'), 8)
+    .option('--batch-size <n>', 'rows per forward pass (default: picked from the model\'s size and the free memory)', positiveInt('--batch-size'))
     .option('--device <device>', 'auto | cuda | cpu', deviceOption, 'auto')
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'))
     .option('--dtype <dtype>', DTYPE_HELP, dtypeOption)
-    .action(async (opts: { model: string; requests: string; out?: string; batchSize: number; device: 'auto' | 'cuda' | 'cpu'; threads?: number; dtype?: Dtype }) => {
+    .action(async (opts: { model: string; requests: string; out?: string; batchSize?: number; device: 'auto' | 'cuda' | 'cpu'; threads?: number; dtype?: Dtype }) => {
       const requests = await readRequests(opts.requests);
-      const model = await loadModel(opts.model, { device: opts.device, batchSize: opts.batchSize, threads: opts.threads, ...(opts.dtype ? { dtype: opts.dtype } : {}) });
+      const model = await loadModel(opts.model, { device: opts.device, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), threads: opts.threads, ...(opts.dtype ? { dtype: opts.dtype } : {}) });
       process.stderr.write(
         `model ${model.name} (${model.graphFile}, ${model.dtype}): execution provider ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`,
       );

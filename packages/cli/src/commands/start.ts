@@ -41,7 +41,9 @@ export async function runDemo(store: Store, log: (line: string) => void): Promis
       tasks,
       dataDir: dataDir ?? '',
       limit: dataDir ? 2 : undefined,
-      batchSize: 8,
+      // The demo batches alike on every machine: 8 rows per forward pass, 8 items per stored batch.
+      batchSize: model.batchSize,
+      storeEvery: 8,
       device: 'auto',
       provider: model.provider,
       onProgress: (p) => {

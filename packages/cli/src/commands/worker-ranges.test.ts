@@ -135,7 +135,7 @@ describe('one task shared by many workers', () => {
           runWorker({
             store,
             queue: queues[i]!,
-            runner: watched(store, onnxShardRunner(store, { device: 'cpu', dataDir: work, batchSize: 4, log: (l) => logs.push(l) }), seen),
+            runner: watched(store, onnxShardRunner(store, { device: 'cpu', dataDir: work, batchSize: 4, storeEvery: 4, log: (l) => logs.push(l) }), seen),
             untilIdle: true,
             heartbeatMs: 3000,
             pollMs: 100,

@@ -29,7 +29,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 function workerProcess(env: NodeJS.ProcessEnv): ChildProcess & { log: string[] } {
-  const child = spawn(process.execPath, [bin, 'worker', '--until-idle', '--batch-size', '1', '--device', 'cpu'], {
+  const child = spawn(process.execPath, [bin, 'worker', '--until-idle', '--batch-size', '1', '--store-every', '1', '--device', 'cpu'], {
     env: { ...process.env, ...env, SCIBOARD_DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'pipe'],
   }) as ChildProcess & { log: string[] };

@@ -41,7 +41,7 @@ describe.skipIf(missing)('worker shards with adversarial MATH answers', () => {
       const runner = onnxShardRunner(store, {
         device: 'cpu',
         dataDir: sharedDataDir,
-        batchSize: answers.length,
+        storeEvery: answers.length,
         log: () => undefined,
         scoring: { grader },
         loadModel: async () => scriptedModel(answers),

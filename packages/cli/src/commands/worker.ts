@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openDb, resolveTarget, scoresFromLmEvalResults, type ClaimedShard, type Store, type SubmissionRow } from '@sciboard/db';
-import { checkEvalSettings, evaluate, GradingPool, loadChatTemplate, loadTaskSpec, type ChatTemplate, type EvalSettings, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
+import { checkEvalSettings, DEFAULT_STORE_EVERY, evaluate, GradingPool, loadChatTemplate, loadTaskSpec, type ChatTemplate, type EvalSettings, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
 import { loadModelInWorker, type WorkerLanguageModel } from '@sciboard/onnx';
 import type { Dtype } from '@sciboard/onnx/layout';
 import { DEFAULT_QUEUE_SETTINGS, openShardQueue, payloadOf, runWorker, type ShardRunner, type SubmissionPayload, type WorkerSummary } from '@sciboard/queue';
@@ -12,7 +12,10 @@ export interface WorkerCommandOptions {
   device?: 'auto' | 'cpu' | 'cuda';
   untilIdle?: boolean;
   dataDir?: string;
+  /** Rows per forward pass (default: picked from the model's size and the free memory). */
   batchSize?: number;
+  /** Items per stored batch (default the evaluator's, 16). */
+  storeEvery?: number;
   leaseSeconds?: number;
   maxAttempts?: number;
   /** Seconds allowed for one MATH equivalence check (default 5, as lm-eval). */
@@ -22,7 +25,7 @@ export interface WorkerCommandOptions {
 }
 
 /** A loaded model as the shard runner uses it; `loadModelInWorker` by default. */
-type ShardModel = LanguageModel & { provider: string; dispose(): Promise<void>; graphFile?: string };
+type ShardModel = LanguageModel & { provider: string; dispose(): Promise<void>; graphFile?: string; batchSize?: number; batchSizeReason?: string };
 
 function workerDataDir(given: string | undefined): string {
   return chooseDataDir(given, { needed: false, withCheckoutData: true });
@@ -62,7 +65,10 @@ export function onnxShardRunner(
   o: {
     device: 'auto' | 'cpu' | 'cuda';
     dataDir: string;
-    batchSize: number;
+    /** Rows per forward pass of the models this runner loads (default: the engine's, picked per model). */
+    batchSize?: number;
+    /** Items per stored batch (default the evaluator's `DEFAULT_STORE_EVERY`). */
+    storeEvery?: number;
     log: (line: string) => void;
     /** Equivalence time limit and grader threads; one grading pool serves every shard and closes with the runner. */
     scoring?: Pick<EvaluateScoringOptions, 'timeLimitMs' | 'graderThreads' | 'grader'>;
@@ -74,7 +80,7 @@ export function onnxShardRunner(
   const idle = new Map<string, ShardModel[]>();
   const load =
     o.loadModel ??
-    ((dir: string, dtype?: Dtype): Promise<WorkerLanguageModel> => loadModelInWorker(dir, { device: o.device, batchSize: o.batchSize, ...(dtype ? { dtype } : {}) }));
+    ((dir: string, dtype?: Dtype): Promise<WorkerLanguageModel> => loadModelInWorker(dir, { device: o.device, ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...(dtype ? { dtype } : {}) }));
   const keyOf = (payload: SubmissionPayload) => `${payload.model.checkpointPath}\u0000${payload.dtype ?? 'fp32'}`;
   const acquire = async (payload: SubmissionPayload) => idle.get(keyOf(payload))?.pop() ?? load(payload.model.checkpointPath, payload.dtype);
   const release = (payload: SubmissionPayload, model: ShardModel) => idle.set(keyOf(payload), [...(idle.get(keyOf(payload)) ?? []), model]);
@@ -97,8 +103,15 @@ export function onnxShardRunner(
             startedAt: new Date().toISOString(),
             device: o.device,
             provider: model.provider,
-            // The graph file that runs, recorded beside the precision the run's configuration names.
-            ...(model.graphFile ? { config: { ...run.config, graphFile: model.graphFile } } : {}),
+            // The graph file that runs, recorded beside the precision the run's configuration names, and how this
+            // worker batches (not part of the run's identity: the first worker's settings are the ones recorded).
+            config: {
+              ...run.config,
+              ...(model.graphFile ? { graphFile: model.graphFile } : {}),
+              batchSize: model.batchSize ?? null,
+              ...(model.batchSizeReason ? { batchSizePickedFrom: model.batchSizeReason } : {}),
+              storeEvery: o.storeEvery ?? DEFAULT_STORE_EVERY,
+            },
           });
         }
         await evaluate({
@@ -108,7 +121,9 @@ export function onnxShardRunner(
           limit: payload.limit ?? undefined,
           // An item-range shard evaluates its documents only; prompts and exemplars are the whole task's.
           ...(shard.docStart !== null || shard.docEnd !== null ? { docRange: { start: shard.docStart ?? 0, end: shard.docEnd ?? Number.MAX_SAFE_INTEGER } } : {}),
-          batchSize: o.batchSize,
+          ...(o.storeEvery ? { storeEvery: o.storeEvery } : {}),
+          ...(model.batchSize ? { modelBatchSize: model.batchSize } : {}),
+          ...(model.batchSizeReason ? { modelBatchSizeReason: model.batchSizeReason } : {}),
           sink: store.resultSink(shard.runId),
           signal: context.signal,
           modelName: payload.model.name,
@@ -176,7 +191,8 @@ export async function runWorkerCommand(opts: WorkerCommandOptions, signal?: Abor
     const runner = onnxShardRunner(store, {
       device: opts.device ?? 'auto',
       dataDir: workerDataDir(opts.dataDir),
-      batchSize: opts.batchSize ?? 8,
+      ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+      ...(opts.storeEvery ? { storeEvery: opts.storeEvery } : {}),
       log,
       scoring: { ...(opts.timeLimit ? { timeLimitMs: opts.timeLimit * 1000 } : {}), ...(opts.graderThreads ? { graderThreads: opts.graderThreads } : {}) },
     });
@@ -196,7 +212,8 @@ export function register(program: Command): void {
     .option('--device <device>', 'auto (CUDA, else CPU), cuda or cpu', deviceOption, 'auto')
     .option('--until-idle', 'exit 0 once no shard is queued or running')
     .option('--data-dir <dir>', 'datasets folder (default: $SCIBOARD_DATA_DIR, then ../shared/data, then the `sciboard data pull` cache)')
-    .option('--batch-size <n>', 'documents per model call', positiveInt('--batch-size'), 8)
+    .option('--batch-size <n>', 'rows per forward pass (default: picked from the model\'s size and the free memory); recorded with each run', positiveInt('--batch-size'))
+    .option('--store-every <n>', `items per stored batch: documents per model call and per write (default ${DEFAULT_STORE_EVERY}); workers of one submission should agree`, positiveInt('--store-every'))
     .option('--lease-seconds <n>', 'how long a shard stays claimed without a heartbeat (default: $SCIBOARD_LEASE_SECONDS or 60; at least 10 on PostgreSQL)', positiveInt('--lease-seconds'))
     .option('--time-limit <seconds>', 'time limit for one MATH equivalence check; stopped checks count as not equivalent (default 5, as lm-eval)', positiveSeconds('--time-limit'))
     .option('--grader-threads <n>', 'worker threads for MATH equivalence checks (default: one per core)', positiveInt('--grader-threads'))
