@@ -5,12 +5,12 @@
 import { docHash, sha256 } from './hash.ts';
 import type { GenerateResult, LanguageModel } from './model.ts';
 import { getGroupDefinition, resolveTasks } from './registry.ts';
-import { buildResults, type EvaluatedTask, type ResultsJson } from './results.ts';
+import { buildResults, scoreRows, summarizeRun, type EvaluatedTask, type ResultsJson, type ScoreRow } from './results.ts';
 import { samplesForTask, type SampleRecord } from './samples.ts';
 import type { ItemRecord, ResultSink } from './sink.ts';
 import type { ItemScore, ModelResponse, PreparedTask, ScoringOptions, TaskDefinition, TaskRequest } from './task.ts';
 import { DEFAULT_TIME_LIMIT_MS, GradingPool, type MathGrader } from './generation/grading/pool.ts';
-import { applyPromptFormat } from './chat/apply.ts';
+import { applyPromptFormat, type PromptFormat } from './chat/apply.ts';
 import { checkEvalSettings, type EvalSettings } from './chat/settings.ts';
 import type { ChatTemplate } from './chat/template.ts';
 
@@ -81,6 +81,8 @@ export interface EvaluateOptions {
 
 export interface EvaluationOutput {
   results: ResultsJson;
+  /** Every task's and group's scores as rows for the database (the same numbers as `results`). */
+  scores: ScoreRow[];
   samples: Record<string, SampleRecord[]>;
   records: Record<string, ItemRecord[]>;
 }
@@ -143,7 +145,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
   try {
     const prepared = definitions.map((def) => ({
       def,
-      task: applyPromptFormat(def.prepare({ dataDir: options.dataDir, numFewshot: options.numFewshot, scoring, fewshotSeed: seeds.fewshot_seed }), format),
+      task: prepareForRun(def, { dataDir: options.dataDir, numFewshot: options.numFewshot, scoring, seeds, format }),
     }));
     for (const { def, task } of prepared) {
       const total = options.limit === undefined ? task.docs.length : Math.min(options.limit, task.docs.length);
@@ -203,10 +205,31 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationOutp
       c['generation_kwargs'] = { ...((c['generation_kwargs'] as Record<string, unknown> | undefined) ?? {}), ...settings.genKwargs };
     }
   }
-  return { results, samples, records };
+  return { results, scores: scoreRows(summarizeRun(evaluated, groups, bootstrapIters)), samples, records };
 }
 
-function resolveRequested(tasks: (string | TaskDefinition)[]): { definitions: TaskDefinition[]; groups: string[] } {
+/** A task as a run sends it: the run's shot count, few-shot seed and prompt format (chat template, system turn). */
+export function prepareForRun(
+  def: TaskDefinition,
+  o: { dataDir: string; numFewshot?: number; scoring?: ScoringOptions; seeds: { fewshot_seed: number }; format: PromptFormat },
+): PreparedTask {
+  return applyPromptFormat(def.prepare({ dataDir: o.dataDir, numFewshot: o.numFewshot, ...(o.scoring ? { scoring: o.scoring } : {}), fewshotSeed: o.seeds.fewshot_seed }), o.format);
+}
+
+/** Refuses a stored item made from another prompt or document than the task's own now: results are never mixed. */
+export function checkStoredItem(task: PreparedTask, i: number, prior: ItemRecord): void {
+  const expected = requestHash(task.request(i));
+  if (prior.promptHash === expected && prior.docHash === docHash(task.docs[i])) return;
+  const what = prior.promptHash !== expected ? 'prompt' : 'document';
+  throw new PromptChangedError(
+    `${task.name} document ${i}: the stored result was made with a different ${what} ` +
+      `(stored promptHash ${prior.promptHash.slice(0, 12)}…, now ${expected.slice(0, 12)}…); ` +
+      'refusing to mix results from different prompts — use a fresh output location or remove the stored results',
+  );
+}
+
+/** The requested tasks' definitions (groups expanded to their leaves, each once) and the groups to report. */
+export function resolveRequested(tasks: (string | TaskDefinition)[]): { definitions: TaskDefinition[]; groups: string[] } {
   if (tasks.length === 0) throw new Error('no tasks given');
   const definitions = new Map<string, TaskDefinition>();
   const groups: string[] = [];
@@ -247,16 +270,7 @@ async function runTask(
       pending.push(i);
       continue;
     }
-    const request = task.request(i);
-    const expected = requestHash(request);
-    if (prior.promptHash !== expected || prior.docHash !== docHash(task.docs[i])) {
-      const what = prior.promptHash !== expected ? 'prompt' : 'document';
-      throw new PromptChangedError(
-        `${task.name} document ${i}: the stored result was made with a different ${what} ` +
-          `(stored promptHash ${prior.promptHash.slice(0, 12)}…, now ${expected.slice(0, 12)}…); ` +
-          'refusing to mix results from different prompts — use a fresh output location or remove the stored results',
-      );
-    }
+    checkStoredItem(task, i, prior);
     byIndex[i] = prior;
   }
 
@@ -283,7 +297,7 @@ async function runTask(
   /** Scores answered documents, stores them as one sink write, and counts them. */
   const store = async (chunk: number[], responses: ModelResponse[]): Promise<void> => {
     // Scored concurrently: MATH checks run in the grading pool's worker threads.
-    const scores: ItemScore[] = await Promise.all(chunk.map((i, j) => task.score(i, responses[j]!)));
+    const scores: ItemScore[] = await Promise.all(chunk.map((i, j) => task.score(task.docs[i]!, responses[j]!)));
     const batch: ItemRecord[] = chunk.map((i, j) => {
       const request = task.request(i);
       const response = responses[j]!;

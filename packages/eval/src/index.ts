@@ -22,7 +22,7 @@ export { loadMathematicsModule, type MathematicsDoc } from './mathematics/data.t
 export { boardGroups } from './tasks/boards.ts';
 export { defineTemplateTask, argmax, type TemplateTaskSpec, type MultipleChoiceSpec, type GenerateSpec } from './tasks/templateTask.ts';
 export { applyFilters, exactMatch, INVALID_ANSWER, type FilterPipeline, type FilterStep } from './tasks/filters.ts';
-export { getTaskDefinition, getGroupDefinition, resolveTasks, listTasks, listGroups, leafTasksOf, UnknownTaskError } from './registry.ts';
+export { getTaskDefinition, getGroupDefinition, resolveTasks, listTasks, listGroups, leafTasksOf, rowScoringOf, gradableNames, UnknownTaskError } from './registry.ts';
 export { loadTaskSpec, isTaskSpecPath, taskSpecDataFiles } from './spec.ts';
 export * from './aggregate.ts';
 export {
@@ -37,7 +37,8 @@ export {
   type EvaluationOutput,
   type TaskProgress,
 } from './evaluator.ts';
-export { formatResultsTable, type ResultsJson, type ResultEntry } from './results.ts';
+export { formatResultsTable, summarizeRun, scoreRows, type ResultsJson, type ResultEntry, type ScoreRow, type RunSummaries, type ScoredTask } from './results.ts';
+export { scoreStored, MissingItemsError, type ScoreStoredOptions, type StoredScores } from './stored.ts';
 export type { SampleRecord } from './samples.ts';
 export { JsonlSink } from './jsonlSink.ts';
 export { docHash, sha256 } from './hash.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getTaskDefinition, leafTasksOf, listGroups, listTasks, resolveTasks } from './registry.ts';
+import { getTaskDefinition, gradableNames, leafTasksOf, listGroups, listTasks, resolveTasks, rowScoringOf } from './registry.ts';
+import { DocFieldError } from './task.ts';
 
 describe('registry', () => {
   it('has every C-Eval and MMLU subject and SAT-Math', () => {
@@ -44,5 +45,30 @@ describe('registry', () => {
     expect(() => resolveTasks(['mmlu_colege_physics'])).toThrow(/unknown task or group "mmlu_colege_physics"; did you mean: mmlu_college_physics/);
     expect(() => getTaskDefinition('ceval-valid_phsician')).toThrow(/did you mean: ceval-valid_physician/);
     expect(() => resolveTasks(['zzzzzz'])).toThrow(/unknown task or group "zzzzzz"/);
+  });
+
+  it('says which tasks and groups score completions for rows they are handed, by asking the tasks', () => {
+    expect(rowScoringOf('gsm8k')).toBe(getTaskDefinition('gsm8k').rowScoring);
+    // A group whose tasks all score alike is graded by its tasks' scoring.
+    expect(rowScoringOf('minerva_math')).toBe(getTaskDefinition('minerva_math_algebra').rowScoring);
+    expect(rowScoringOf('minerva_math500')).toBe(getTaskDefinition('minerva_math_algebra').rowScoring);
+    expect(rowScoringOf('hendrycks_math')).not.toBe(rowScoringOf('minerva_math'));
+    // Multiple choice needs log-likelihoods, not a completion.
+    expect(rowScoringOf('mmlu')).toBeUndefined();
+    expect(rowScoringOf('ceval-valid_physician')).toBeUndefined();
+    expect(() => rowScoringOf('poetry')).toThrow(/unknown task or group "poetry"/);
+    const names = gradableNames();
+    for (const n of ['gsm8k', 'gsm8k_cot', 'gsm8k_cot_zeroshot', 'minerva_math', 'hendrycks_math', 'hendrycks_math500']) expect(names).toContain(n);
+    expect(names).not.toContain('mmlu');
+  });
+
+  it('turns a row into the task\'s document, naming the field that is wrong', () => {
+    const gsm8k = rowScoringOf('gsm8k')!;
+    expect(gsm8k.document({ question: 'q', answer: 'w\n#### 3', extra: 1 })).toEqual({ question: 'q', answer: 'w\n#### 3' });
+    expect(() => gsm8k.document({ question: 'q' })).toThrow(new DocFieldError('answer', 'must be a string, got nothing'));
+    expect(() => gsm8k.document({ answer: '3' })).toThrow(/field "answer" must end with "#### <number>"/);
+    const minerva = rowScoringOf('minerva_math')!;
+    expect(minerva.document({ problem: 'p', solution: 'So $\\boxed{7}$.' })).toMatchObject({ problem: 'p', gold: '7' });
+    expect(() => minerva.document({ problem: 'p', solution: 'no box' })).toThrow(/field "solution" must contain the final answer in \\boxed/);
   });
 });

@@ -6,7 +6,7 @@ import { mmluGroups, mmluTasks } from './tasks/mmlu.ts';
 import { scievalValid } from './tasks/scieval.ts';
 import { scibenchGroups, scibenchTasks } from './scibench/tasks.ts';
 import { mathematicsGroups, mathematicsTasks } from './mathematics/tasks.ts';
-import type { GroupDefinition, TaskDefinition } from './task.ts';
+import type { GroupDefinition, RowScoring, TaskDefinition } from './task.ts';
 
 // Generation suites live in ./generation and may not be exported yet; read them without assuming they exist.
 const generationExports = generation as unknown as { generationTasks?: unknown; generationGroups?: unknown };
@@ -72,6 +72,22 @@ export function resolveTasks(names: string[]): TaskDefinition[] {
     for (const leaf of leafTasksOf(name)) if (!out.has(leaf)) out.set(leaf, TASKS.get(leaf)!);
   }
   return [...out.values()];
+}
+
+/**
+ * How a task, or a group whose tasks all score alike, scores completions for dataset rows it is handed (what
+ * `sciboard grade` asks); undefined when it cannot (multiple choice, or a group mixing scorings). An unknown name
+ * is an `UnknownTaskError`.
+ */
+export function rowScoringOf(name: string): RowScoring | undefined {
+  const leaves = resolveTasks([name]);
+  const scoring = leaves[0]?.rowScoring;
+  return scoring && leaves.every((t) => t.rowScoring === scoring) ? scoring : undefined;
+}
+
+/** The tasks and groups `rowScoringOf` answers for: groups, then tasks, each alphabetically. */
+export function gradableNames(): string[] {
+  return [...[...GROUPS.keys()].sort(), ...listTasks()].filter((n) => rowScoringOf(n) !== undefined);
 }
 
 function closeMatches(name: string, max = 5): string[] {

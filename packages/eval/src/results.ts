@@ -58,8 +58,82 @@ function entry(alias: string, summaries: Map<string, MetricSummary>): ResultEntr
   return e;
 }
 
+/** What scoring needs of an evaluated task: its name, its metric keys and its items. */
+export interface ScoredTask {
+  prepared: Pick<PreparedTask, 'name' | 'metricKeys'>;
+  records: ItemRecord[];
+}
+
+/** Every task's and requested group's metric summaries, keyed by name and `"<metric>,<filter>"`. */
+export interface RunSummaries {
+  tasks: Map<string, Map<string, MetricSummary>>;
+  groups: Map<string, Map<string, MetricSummary>>;
+  /** Items under each task and group (a group's is the sum over its leaf tasks). */
+  items: Map<string, number>;
+}
+
+/**
+ * lm-eval's aggregation: each task's mean and stderr per metric, then each group over its leaf tasks (micro average,
+ * pooled stderr). `bootstrapIters` 0 gives no standard errors, as in lm-eval.
+ */
+export function summarizeRun(tasks: readonly ScoredTask[], groups: readonly string[], bootstrapIters?: number): RunSummaries {
+  const out: RunSummaries = { tasks: new Map(), groups: new Map(), items: new Map() };
+  for (const t of tasks) {
+    const s = new Map<string, MetricSummary>();
+    if (t.records.length > 0) {
+      for (const key of t.prepared.metricKeys) {
+        const summary = summarizeTask(t.records.map((r) => r.scores[key] ?? 0));
+        // lm-eval's stderr_for_metric returns no estimator when bootstrap_iters is 0, even for mean_stderr.
+        s.set(key, bootstrapIters === 0 ? { ...summary, stderr: 'N/A', ci95: null } : summary);
+      }
+    }
+    out.tasks.set(t.prepared.name, s);
+    out.items.set(t.prepared.name, t.records.length);
+  }
+  for (const g of groups) {
+    const leaves = leafTasksOf(g).filter((n) => out.tasks.has(n));
+    const keys = [...new Set(leaves.flatMap((n) => [...out.tasks.get(n)!.keys()]))];
+    const s = new Map<string, MetricSummary>();
+    for (const key of keys) {
+      const parts = leaves.map((n) => out.tasks.get(n)!.get(key)).filter((x): x is MetricSummary => x !== undefined);
+      if (parts.length) s.set(key, summarizeGroup(parts));
+    }
+    out.groups.set(g, s);
+    out.items.set(g, leaves.reduce((n, leaf) => n + out.items.get(leaf)!, 0));
+  }
+  return out;
+}
+
+/**
+ * One score row per task or group, metric and filter, as the database stores them: groups first, then tasks; a
+ * standard error of "N/A" and an absent interval are null.
+ */
+export function scoreRows(summaries: RunSummaries): ScoreRow[] {
+  const rows: ScoreRow[] = [];
+  const seen = new Set<string>();
+  for (const [subset, metrics] of [...summaries.groups, ...summaries.tasks]) {
+    if (seen.has(subset)) continue;
+    seen.add(subset);
+    for (const [key, s] of metrics) {
+      const comma = key.indexOf(',');
+      rows.push({
+        subset,
+        metric: key.slice(0, comma),
+        filter: key.slice(comma + 1),
+        value: s.value,
+        stderr: typeof s.stderr === 'number' ? s.stderr : null,
+        ciLow: s.ci95?.[0] ?? null,
+        ciHigh: s.ci95?.[1] ?? null,
+        n: summaries.items.get(subset) ?? null,
+      });
+    }
+  }
+  return rows;
+}
+
 export function buildResults(input: BuildInput): ResultsJson {
-  const taskSummaries = new Map<string, Map<string, MetricSummary>>();
+  const summaries = summarizeRun(input.tasks, input.groups, input.bootstrapIters);
+  const taskSummaries = summaries.tasks;
   const byName = new Map(input.tasks.map((t) => [t.prepared.name, t]));
   const out: ResultsJson = {
     results: {},
@@ -78,15 +152,7 @@ export function buildResults(input: BuildInput): ResultsJson {
   };
 
   for (const t of input.tasks) {
-    const s = new Map<string, MetricSummary>();
-    if (t.records.length > 0) {
-      for (const key of t.prepared.metricKeys) {
-        const summary = summarizeTask(t.records.map((r) => r.scores[key] ?? 0));
-        // lm-eval's stderr_for_metric returns no estimator when bootstrap_iters is 0, even for mean_stderr.
-        s.set(key, input.bootstrapIters === 0 ? { ...summary, stderr: 'N/A', ci95: null } : summary);
-      }
-    }
-    taskSummaries.set(t.prepared.name, s);
+    const s = taskSummaries.get(t.prepared.name)!;
     out.configs[t.prepared.name] = { ...(t.definition.config ?? { task: t.prepared.name }), num_fewshot: t.prepared.numFewshot };
     out.versions[t.prepared.name] = versionValue(t.definition.version);
     out['n-shot'][t.prepared.name] = t.prepared.numFewshot;
@@ -97,16 +163,10 @@ export function buildResults(input: BuildInput): ResultsJson {
     if (stats) out.generation_stats[t.prepared.name] = stats;
   }
 
-  const groupSummaries = new Map<string, Map<string, MetricSummary>>();
+  const groupSummaries = summaries.groups;
   for (const g of input.groups) {
     const leaves = leafTasksOf(g).filter((n) => byName.has(n));
-    const keys = [...new Set(leaves.flatMap((n) => [...taskSummaries.get(n)!.keys()]))];
-    const s = new Map<string, MetricSummary>();
-    for (const key of keys) {
-      const parts = leaves.map((n) => taskSummaries.get(n)!.get(key)).filter((x): x is MetricSummary => x !== undefined);
-      if (parts.length) s.set(key, summarizeGroup(parts));
-    }
-    groupSummaries.set(g, s);
+    const s = groupSummaries.get(g)!;
     const def = getGroupDefinition(g)!;
     out.group_subtasks[g] = def.members;
     out.versions[g] = versionValue(def.version);

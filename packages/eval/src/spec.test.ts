@@ -23,10 +23,10 @@ describe('spec-file suites', () => {
     });
     expect(task.target(1)).toBe(2);
     const lp = (xs: number[]) => ({ kind: 'loglikelihood' as const, results: xs.map((logprob) => ({ logprob, isGreedy: false })) });
-    expect(scoreNow(task.score(1, lp([-3, -2, -1, -4]))).scores).toEqual({ 'acc,none': 1, 'acc_norm,none': 1 });
+    expect(scoreNow(task.score(task.docs[1]!, lp([-3, -2, -1, -4]))).scores).toEqual({ 'acc,none': 1, 'acc_norm,none': 1 });
     // Ties go to the first index, as numpy's argmax.
-    expect(scoreNow(task.score(1, lp([-1, -1, -1, -1]))).scores['acc,none']).toBe(0);
-    expect(scoreNow(task.score(0, lp([-1, -1, -1, -1]))).filtered).toEqual({ none: 'A' });
+    expect(scoreNow(task.score(task.docs[1]!, lp([-1, -1, -1, -1]))).scores['acc,none']).toBe(0);
+    expect(scoreNow(task.score(task.docs[0]!, lp([-1, -1, -1, -1]))).filtered).toEqual({ none: 'A' });
   });
 
   it('generation: stop sequences, regex filters and exact match', () => {
@@ -38,7 +38,7 @@ describe('spec-file suites', () => {
       until: ['\n\n', 'Question:'],
       maxTokens: 64,
     });
-    const gen = (text: string) => scoreNow(task.score(0, { kind: 'generate_until', text, finishReason: 'stop' }));
+    const gen = (text: string) => scoreNow(task.score(task.docs[0]!, { kind: 'generate_until', text, finishReason: 'stop' }));
     expect(gen(' 6*8=48, 48-15=33. The answer is 33.')).toEqual({
       filtered: { 'strict-match': '33.', 'flexible-extract': '33.' },
       scores: { 'exact_match,strict-match': 1, 'exact_match,flexible-extract': 1 },

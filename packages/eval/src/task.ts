@@ -64,12 +64,23 @@ export interface PreparedTask {
   promptParts?(docIndex: number): PromptParts;
   /** The gold answer as lm-eval reports it in `--log_samples` (`target`). */
   target(docIndex: number): string | number;
-  /** May be asynchronous: MATH equivalence checks run in worker threads under a time limit. */
-  score(docIndex: number, response: ModelResponse): ItemScore | Promise<ItemScore>;
+  /**
+   * lm-eval's `process_results(doc, results)`: scores one of the task's documents (an element of `docs`, or the
+   * `doc` of a stored item) from the model's response. Depends on nothing but the two, so stored items can be
+   * scored again without the prompts. May be asynchronous: MATH equivalence checks run in worker threads under a
+   * time limit.
+   */
+  score(doc: Doc, response: ModelResponse): ItemScore | Promise<ItemScore>;
   /** Every `"<metric>,<filter>"` key that `score` returns, in lm-eval's results order. */
   metricKeys: string[];
   /** Metrics where lower is better, if any (lm-eval's `higher_is_better: false`). */
   lowerIsBetter?: string[];
+}
+
+/** A generation's text, or an error naming the task when the response is not a generation. */
+export function generatedText(task: string, response: ModelResponse): string {
+  if (response.kind !== 'generate_until') throw new Error(`${task}: expected a generation, got log-likelihoods`);
+  return response.text;
 }
 
 /** A task's document by index, or an error naming the task and how many documents it has. */
@@ -89,6 +100,48 @@ export interface TaskDefinition {
   alias?: string;
   /** The task's lm-eval style config, reported under `configs` in results.json. */
   config?: Record<string, unknown>;
+  /**
+   * How the task scores a completion for a dataset row it is handed rather than one it loaded (`sciboard grade`);
+   * absent for tasks that cannot (multiple choice needs log-likelihoods, not a completion). Tasks that score
+   * alike share one object, so a group whose tasks all share it can be graded by its name.
+   */
+  rowScoring?: RowScoring;
+}
+
+/** Scoring of dataset rows given from outside: the row as the task's document, then `process_results`. */
+export interface RowScoring {
+  /**
+   * A raw dataset row as the task's document (lm-eval's `process_docs` for one row, e.g. the MATH gold answer taken
+   * from the solution); a row the task cannot score is a `DocFieldError` naming the field.
+   */
+  document(row: Doc): Doc;
+  /** `PreparedTask.score` of that document, under the given scoring options. */
+  score(doc: Doc, response: ModelResponse, scoring?: ScoringOptions): ItemScore | Promise<ItemScore>;
+}
+
+/** A document field that is missing or not what the task needs; `problem` completes `field "<field>" ...`. */
+export class DocFieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`field "${field}" ${problem}`);
+    this.name = 'DocFieldError';
+  }
+}
+
+/** A value as an error message quotes it: "nothing" when absent, else its JSON, cut to 60 characters. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** A row's string field, or a `DocFieldError` saying what it holds instead. */
+export function stringField(row: Doc, field: string): string {
+  const v = row[field];
+  if (typeof v !== 'string') throw new DocFieldError(field, `must be a string, got ${describeValue(v)}`);
+  return v;
 }
 
 export interface GroupDefinition {

@@ -1,12 +1,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { GradingPool, mathGoldAnswer, scoreGsm8k, scoreHendrycks, scoreMinerva, type ItemScore, type MathGrader } from '@sciboard/eval';
+import { describeValue, DocFieldError, gradableNames, GradingPool, rowScoringOf, UnknownTaskError, type Doc, type ItemScore, type MathGrader, type RowScoring } from '@sciboard/eval';
 import { UsageError } from '../main.ts';
 import { hendrycksExtractionOption, positiveInt, positiveSeconds } from '../options.ts';
-
-export const GRADE_TASKS = ['gsm8k', 'gsm8k_cot', 'gsm8k_cot_zeroshot', 'minerva_math', 'hendrycks_math'] as const;
-export type GradeTask = (typeof GRADE_TASKS)[number];
 
 export interface GradeOptions {
   /** minerva_math deviation: identical normalised answers count as equal before the symbolic check. */
@@ -21,12 +18,28 @@ export interface GradeOptions {
   grader?: MathGrader;
 }
 
-type Parsed =
-  | { kind: 'gsm8k'; task: 'gsm8k' | 'gsm8k_cot' | 'gsm8k_cot_zeroshot'; completion: string; question: string; answer: string }
-  | { kind: 'math'; family: 'minerva' | 'hendrycks'; completion: string; gold: string; solution: string };
+interface Parsed {
+  scoring: RowScoring;
+  completion: string;
+  /** The dataset row as the task's document. */
+  doc: Doc;
+}
+
+/** How the task scores rows, or a usage error naming the tasks and groups that can be graded. */
+export function gradingOf(task: string): RowScoring {
+  let scoring: RowScoring | undefined;
+  try {
+    scoring = rowScoringOf(task);
+  } catch (err) {
+    if (!(err instanceof UnknownTaskError)) throw err;
+  }
+  if (!scoring) throw new UsageError(`--task must be a task or group that scores completions (${gradableNames().join(', ')}); got "${task}"`);
+  return scoring;
+}
 
 /** Reads one input line (`{"completion": "...", "doc": {...dataset row...}}`); errors name the line and field. */
-export function parseGradeLine(task: GradeTask, line: string, where: string): Parsed {
+export function parseGradeLine(task: string | RowScoring, line: string, where: string): Parsed {
+  const scoring = typeof task === 'string' ? gradingOf(task) : task;
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -35,55 +48,37 @@ export function parseGradeLine(task: GradeTask, line: string, where: string): Pa
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${where}: expected a JSON object with "completion" and "doc"`);
   const row = value as Record<string, unknown>;
-  if (typeof row['completion'] !== 'string') throw new Error(`${where}: field "completion" must be a string, got ${describe(row['completion'])}`);
+  if (typeof row['completion'] !== 'string') throw new Error(`${where}: field "completion" must be a string, got ${describeValue(row['completion'])}`);
   const doc = row['doc'];
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${where}: field "doc" must be an object (the dataset row), got ${describe(doc)}`);
-  const d = doc as Record<string, unknown>;
-  const completion = row['completion'];
-  const field = (name: string): string => {
-    if (typeof d[name] !== 'string') throw new Error(`${where}: field "doc.${name}" must be a string, got ${describe(d[name])}`);
-    return d[name] as string;
-  };
-  if (task === 'gsm8k' || task === 'gsm8k_cot' || task === 'gsm8k_cot_zeroshot') {
-    const answer = field('answer');
-    if (!answer.includes('####')) throw new Error(`${where}: field "doc.answer" must end with "#### <number>" as GSM8K answers do`);
-    return { kind: 'gsm8k', task, completion, question: typeof d['question'] === 'string' ? d['question'] : '', answer };
-  }
-  const family = task === 'minerva_math' ? 'minerva' : 'hendrycks';
-  const solution = field('solution');
-  let gold: string;
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${where}: field "doc" must be an object (the dataset row), got ${describeValue(doc)}`);
   try {
-    gold = mathGoldAnswer(family, solution);
+    return { scoring, completion: row['completion'], doc: scoring.document(doc as Doc) };
   } catch (err) {
-    // lm-eval's process_docs raises here (remove_boxed asserts), which stops its run; the line is refused instead.
-    throw new Error(`${where}: field "doc.solution" must contain the final answer in \\boxed{...} (${(err as Error).message})`);
+    if (err instanceof DocFieldError) throw new Error(`${where}: field "doc.${err.field}" ${err.problem}`);
+    throw err;
   }
-  return { kind: 'math', family, completion, gold, solution };
 }
 
-/** Scores one parsed line; minerva checks go through the grader's worker threads under its time limit. */
+/** Scores one parsed line as its task does; MATH checks go through the grader's worker threads under its time limit. */
 export function gradeParsed(p: Parsed, grader: MathGrader, options: GradeOptions = {}): ItemScore | Promise<ItemScore> {
-  if (p.kind === 'gsm8k') return scoreGsm8k(p.task, p.completion, { question: p.question, answer: p.answer });
-  if (p.family === 'hendrycks') return scoreHendrycks(p.completion, p.gold, options.hendrycksExtraction ?? 'lm-eval');
-  return scoreMinerva(p.completion, { answer: p.gold, solution: p.solution }, { grader, ...(options.stringEqualityFirst ? { stringEqualityFirst: true } : {}) });
+  return p.scoring.score(p.doc, { kind: 'generate_until', text: p.completion, finishReason: 'stop' }, {
+    grader,
+    ...(options.hendrycksExtraction ? { hendrycksExtraction: options.hendrycksExtraction } : {}),
+    ...(options.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
+  });
 }
 
 /** Grades one input line. */
-export async function gradeLine(task: GradeTask, line: string, where: string, options: GradeOptions & { grader: MathGrader }): Promise<ItemScore> {
+export async function gradeLine(task: string, line: string, where: string, options: GradeOptions & { grader: MathGrader }): Promise<ItemScore> {
   return gradeParsed(parseGradeLine(task, line, where), options.grader, options);
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /**
  * Grades a whole file, lines concurrently through the grading pool, output in input order. Every line is read and
  * checked before any is graded, so nothing is returned (or written) unless every line is valid.
  */
-export async function gradeFile(task: GradeTask, file: string, options: GradeOptions = {}): Promise<string[]> {
+export async function gradeFile(task: string, file: string, options: GradeOptions = {}): Promise<string[]> {
+  const scoring = gradingOf(task);
   if (!existsSync(file)) throw new UsageError(`${file}: input file not found`);
   let text = readFileSync(file, 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -91,7 +86,7 @@ export async function gradeFile(task: GradeTask, file: string, options: GradeOpt
   text.split('\n').forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') return;
-    parsed.push(parseGradeLine(task, line, `${file}:${i + 1}`));
+    parsed.push(parseGradeLine(scoring, line, `${file}:${i + 1}`));
   });
   const pool = options.grader ? undefined : new GradingPool({ ...(options.timeLimitMs ? { timeLimitMs: options.timeLimitMs } : {}), ...(options.graderThreads ? { size: options.graderThreads } : {}) });
   try {
@@ -107,7 +102,7 @@ export function register(program: Command): void {
   program
     .command('grade')
     .description('Score completions for GSM8K / MATH documents as lm-eval does (filters, extraction, exact match, math_verify)')
-    .requiredOption('--task <task>', GRADE_TASKS.join(' | '))
+    .requiredOption('--task <task>', 'a task or group that scores completions: gsm8k | gsm8k_cot | gsm8k_cot_zeroshot | minerva_math | hendrycks_math | one MATH subject task')
     .requiredOption('--in <file>', 'JSONL, one {"completion": "...", "doc": {...dataset row...}} per line')
     .option('--out <file>', 'write the graded lines here (JSONL, input order) instead of stdout')
     .option('--string-equality-first', 'minerva_math deviation: count identical normalised answers as equal before the symbolic check (lm-eval scores unparseable ones 0)')
@@ -115,10 +110,7 @@ export function register(program: Command): void {
     .option('--time-limit <seconds>', 'time limit for one equivalence check; a check stopped there is not equivalent (default 5, as lm-eval)', positiveSeconds('--time-limit'))
     .option('--grader-threads <n>', 'worker threads for equivalence checks (default: one per core)', positiveInt('--grader-threads'))
     .action(async (opts: { task: string; in: string; out?: string; stringEqualityFirst?: boolean; hendrycksExtraction: 'lm-eval' | 'boxed-first'; timeLimit?: number; graderThreads?: number }) => {
-      if (!(GRADE_TASKS as readonly string[]).includes(opts.task)) {
-        throw new UsageError(`--task must be one of ${GRADE_TASKS.join(', ')}; got "${opts.task}"`);
-      }
-      const lines = await gradeFile(opts.task as GradeTask, opts.in, {
+      const lines = await gradeFile(opts.task, opts.in, {
         stringEqualityFirst: opts.stringEqualityFirst,
         hendrycksExtraction: opts.hendrycksExtraction,
         ...(opts.timeLimit ? { timeLimitMs: opts.timeLimit * 1000 } : {}),

@@ -195,7 +195,7 @@ describe('multiple-choice scoring', () => {
   it('scores every document 0 or 1 for any log-probabilities, and acc is 1 exactly when the numpy argmax picks gold (NaN included)', () => {
     fc.assert(
       fc.property(fc.nat({ max: task.docs.length - 1 }), fc.array(logprob, { minLength: 4, maxLength: 4 }), (i, lps) => {
-        const score = bounded(250, () => scoreNow(task.score(i, { kind: 'loglikelihood', results: lps.map((lp) => ({ logprob: lp, isGreedy: false })) })));
+        const score = bounded(250, () => scoreNow(task.score(task.docs[i]!, { kind: 'loglikelihood', results: lps.map((lp) => ({ logprob: lp, isGreedy: false })) })));
         for (const value of Object.values(score.scores)) expect([0, 1]).toContain(value);
         const gold = Number(task.target(i));
         // numpy's argmax, as lm-eval takes it: the first NaN if there is one, else the first highest.

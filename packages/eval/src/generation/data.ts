@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { DataFormatError } from '../data/errors.ts';
 import { readJsonl } from '../data/jsonl.ts';
 
-export interface Gsm8kDoc {
+export interface Gsm8kDoc extends Record<string, unknown> {
   question: string;
   answer: string;
 }
 
-export interface MathDoc {
+export interface MathDoc extends Record<string, unknown> {
   problem: string;
   solution: string;
   /** MATH subject display name (`type` in test.jsonl, `subject` in math500_test.jsonl), e.g. `Number Theory`. */

@@ -3,7 +3,7 @@
  * prompts, few-shot sampling (seeded random draws from train, or gsm8k_cot's eight fixed exemplars), stop
  * sequences, the strict-match / flexible-extract filters and exact_match with the YAMLs' options.
  */
-import { documentAt, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
+import { DocFieldError, documentAt, generatedText, stringField, type ItemScore, type ModelResponse, type PreparedTask, type RowScoring, type TaskDefinition } from '../task.ts';
 import { loadGsm8k, type Gsm8kDoc } from './data.ts';
 import { GSM8K_COT_EXEMPLARS } from './gsm8kExemplars.ts';
 import { PythonRandom } from '../python/random.ts';
@@ -119,8 +119,22 @@ export function scoreGsm8k(task: Gsm8kTaskName, completion: string, doc: Gsm8kDo
   return { filtered, scores, answerFound };
 }
 
-function defineGsm8k(variant: Gsm8kVariant): TaskDefinition {
+/** A GSM8K row as the task's document (its `answer` must carry the `#### n` final answer), and its scoring. */
+function gsm8kRowScoring(variant: Gsm8kVariant): RowScoring {
   return {
+    document(row) {
+      const answer = stringField(row, 'answer');
+      if (!answer.includes('####')) throw new DocFieldError('answer', 'must end with "#### <number>" as GSM8K answers do');
+      return { question: typeof row['question'] === 'string' ? row['question'] : '', answer };
+    },
+    score: (doc, response) => scoreGsm8k(variant.name, generatedText(variant.name, response), doc as Gsm8kDoc),
+  };
+}
+
+function defineGsm8k(variant: Gsm8kVariant): TaskDefinition {
+  const rowScoring = gsm8kRowScoring(variant);
+  return {
+    rowScoring,
     name: variant.name,
     version: '3.0',
     outputType: 'generate_until',
@@ -177,10 +191,7 @@ function defineGsm8k(variant: Gsm8kVariant): TaskDefinition {
           maxTokens: DEFAULT_MAX_GEN_TOKS,
         }),
         target: (i) => variant.docToTarget(doc(i)),
-        score(i, response: ModelResponse): ItemScore {
-          if (response.kind !== 'generate_until') throw new Error(`${variant.name}: expected a generation for document ${i}`);
-          return scoreGsm8k(variant.name, response.text, doc(i));
-        },
+        score: (d, response: ModelResponse) => rowScoring.score(d, response),
       };
     },
   };

@@ -124,9 +124,9 @@ describe('MATH tasks on the real data', () => {
   it.skipIf(!present)('scores a document through the prepared task, with the versions lm-eval\'s YAMLs state', async () => {
     const t = mathTasks.find((d) => d.name === 'minerva_math_algebra')!.prepare({ dataDir, scoring: { grader: pool } });
     expect(t.metricKeys).toEqual(['exact_match,none', 'math_verify,none']);
-    const right = await t.score(0, { kind: 'generate_until', text: ' ...\nFinal Answer: The final answer is $2$. I hope it is correct.', finishReason: 'stop' });
+    const right = await t.score(t.docs[0]!, { kind: 'generate_until', text: ' ...\nFinal Answer: The final answer is $2$. I hope it is correct.', finishReason: 'stop' });
     expect(right.scores['exact_match,none']).toBe(1);
-    expect(() => t.score(0, { kind: 'loglikelihood', results: [] })).toThrow(/expected a generation/);
+    expect(() => t.score(t.docs[0]!, { kind: 'loglikelihood', results: [] })).toThrow(/expected a generation/);
     const versions = Object.fromEntries(mathTasks.map((d) => [d.name, [d.version, (d.config?.metadata as { version: number }).version]]));
     expect(versions['minerva_math_algebra']).toEqual(['3.0', 3]);
     expect(versions['minerva_math500']).toEqual(['3.0', 3]);

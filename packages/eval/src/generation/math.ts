@@ -5,7 +5,7 @@
  * answers from "Final Answer: The final answer is ...", normalised and compared by is_equiv. Hendrycks: zero-shot
  * "Problem: ...\nAnswer:", the answer between the first and the last `$` (or the whole output), compared by strip_string.
  */
-import { documentAt, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
+import { DocFieldError, documentAt, generatedText, stringField, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type RowScoring, type TaskDefinition } from '../task.ts';
 import { DataFormatError } from '../data/errors.ts';
 import { loadMath, mathFile, type MathDoc, type MathFile } from './data.ts';
 import { DEFAULT_MAX_GEN_TOKS } from './gsm8k.ts';
@@ -136,22 +136,55 @@ function loadDocs(dataDir: string, spec: MathTaskSpec): Array<MathDoc & { gold: 
   const out: Array<MathDoc & { gold: string }> = [];
   all.forEach((d, i) => {
     if (spec.subject !== undefined && d.subject !== spec.subject) return;
-    let gold: string;
     try {
-      gold = spec.family === 'minerva' ? minervaGoldAnswer(d.solution) : hendrycksGoldAnswer(d.solution);
+      out.push(ROW_SCORING[spec.family].document(d) as MathDoc & { gold: string });
     } catch (err) {
-      throw new DataFormatError(file, i + 1, 'solution', `expected a final answer in \\boxed{...} (${(err as Error).message})`);
+      if (!(err instanceof DocFieldError)) throw err;
+      throw new DataFormatError(file, i + 1, err.field, err.problem);
     }
-    out.push({ ...d, gold });
   });
   if (out.length === 0) throw new DataFormatError(file, undefined, spec.file === 'test' ? 'type' : 'subject', `no problems with subject "${spec.subject}"`);
   return out;
 }
 
+/**
+ * A family's scoring, shared by its tasks: a MATH row becomes a document with the gold answer its family takes from
+ * the solution (process_docs), scored by minerva's or hendrycks' process_results.
+ */
+function mathRowScoring(family: 'minerva' | 'hendrycks'): RowScoring {
+  const name = `${family}_math`;
+  return {
+    document(row) {
+      const solution = stringField(row, 'solution');
+      let gold: string;
+      try {
+        gold = mathGoldAnswer(family, solution);
+      } catch (err) {
+        // lm-eval's process_docs raises here (remove_boxed asserts), which stops its run; the row is refused instead.
+        throw new DocFieldError('solution', `must contain the final answer in \\boxed{...} (${(err as Error).message})`);
+      }
+      return { ...row, gold };
+    },
+    score(d, response, scoring): ItemScore | Promise<ItemScore> {
+      const text = generatedText(name, response);
+      const doc = d as MathDoc & { gold: string };
+      if (family === 'hendrycks') return scoreHendrycks(text, doc.gold, scoring?.hendrycksExtraction ?? 'lm-eval');
+      return scoreMinerva(text, { answer: doc.gold, solution: doc.solution }, {
+        ...(scoring?.grader ? { grader: scoring.grader } : {}),
+        ...(scoring?.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
+      });
+    },
+  };
+}
+
+const ROW_SCORING = { minerva: mathRowScoring('minerva'), hendrycks: mathRowScoring('hendrycks') };
+
 function defineMathTask(spec: MathTaskSpec): TaskDefinition {
   const minerva = spec.family === 'minerva';
   const defaultNumFewshot = minerva ? 4 : 0;
+  const rowScoring = ROW_SCORING[spec.family];
   return {
+    rowScoring,
     name: spec.name,
     // minerva_math_*.yaml say metadata version 3.0, hendrycks_math_*.yaml 1.0 (lm-eval @ 4e7e0d47f).
     version: minerva ? '3.0' : '1.0',
@@ -212,15 +245,7 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
           maxTokens: DEFAULT_MAX_GEN_TOKS,
         }),
         target: (i) => doc(i).gold,
-        score(i, response: ModelResponse): ItemScore | Promise<ItemScore> {
-          if (response.kind !== 'generate_until') throw new Error(`${spec.name}: expected a generation for document ${i}`);
-          const d = doc(i);
-          if (!minerva) return scoreHendrycks(response.text, d.gold, scoring?.hendrycksExtraction ?? 'lm-eval');
-          return scoreMinerva(response.text, { answer: d.gold, solution: d.solution }, {
-            ...(scoring?.grader ? { grader: scoring.grader } : {}),
-            ...(scoring?.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
-          });
-        },
+        score: (d, response: ModelResponse) => rowScoring.score(d, response, scoring),
       };
     },
   };

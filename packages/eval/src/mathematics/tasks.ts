@@ -3,7 +3,7 @@
  * Zero-shot, in the style of the math board's other generation tasks (hendrycks_math's `Problem: …\nAnswer:`,
  * stop at the next `Problem:`, at most 256 new tokens), scored by the normalised comparison of answer.ts.
  */
-import { documentAt, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
+import { documentAt, generatedText, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 import { extractMathematicsAnswer, mathematicsEquivalent } from './answer.ts';
 import { loadMathematicsModule, type MathematicsDoc } from './data.ts';
 
@@ -112,10 +112,7 @@ function defineModule(module: string): TaskDefinition {
         metricKeys: ['acc,none'],
         request: (i) => ({ kind: 'generate_until', context: mathematicsContext(doc(i).question), until: MATHEMATICS_UNTIL, maxTokens: MATHEMATICS_MAX_GEN_TOKS }),
         target: (i) => doc(i).answer,
-        score(i, response: ModelResponse): ItemScore {
-          if (response.kind !== 'generate_until') throw new Error(`${name}: expected a generation for document ${i}`);
-          return scoreMathematics(doc(i), response.text);
-        },
+        score: (d, response: ModelResponse): ItemScore => scoreMathematics(d as MathematicsDoc, generatedText(name, response)),
       };
     },
   };

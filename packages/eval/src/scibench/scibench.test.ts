@@ -102,7 +102,7 @@ describe('SciBench prompts and data', () => {
     const task = scibenchTasks[0]!.prepare({ dataDir: sharedDataDir });
     const gold = task.docs.length;
     expect(gold).toBe(105);
-    expect((await task.score(0, { kind: 'generate_until', text: ' 50.7 atm. The answer is therefore \\boxed{50.700}.', finishReason: 'stop' })).scores['acc,none']).toBe(1);
+    expect((await task.score(task.docs[0]!, { kind: 'generate_until', text: ' 50.7 atm. The answer is therefore \\boxed{50.700}.', finishReason: 'stop' })).scores['acc,none']).toBe(1);
     expect(() => scibenchTasks[0]!.prepare({ dataDir: sharedDataDir, numFewshot: 4 })).toThrow(/0 to 3/);
   });
 });

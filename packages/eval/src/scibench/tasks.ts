@@ -3,7 +3,7 @@
  * system instruction, few-shot (k ≤ 3) as eval_few.py, scored by the benchmark's own extraction and 5% rule.
  * The group's accuracy is the micro average over every problem of every book, as the paper's overall number.
  */
-import { documentAt, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
+import { documentAt, generatedText, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 import { loadScibenchBook, SCIBENCH_BOOKS, type ScibenchDoc } from './data.ts';
 import { fewShotContext, SCIBENCH_MAX_SHOTS, SCIBENCH_SYSTEM, zeroShotContext } from './prompt.ts';
 import { scoreScibench } from './scoring.ts';
@@ -70,10 +70,7 @@ function defineBook(book: string): TaskDefinition {
           maxTokens: SCIBENCH_MAX_GEN_TOKS,
         }),
         target: (i) => doc(i).answer_number,
-        score(i, response: ModelResponse): ItemScore {
-          if (response.kind !== 'generate_until') throw new Error(`${name}: expected a generation for document ${i}`);
-          return scoreScibenchCompletion(doc(i), response.text);
-        },
+        score: (d, response: ModelResponse): ItemScore => scoreScibenchCompletion(d as ScibenchDoc, generatedText(name, response)),
       };
     },
   };

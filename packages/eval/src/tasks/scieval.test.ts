@@ -78,7 +78,7 @@ describe('SciEval', () => {
     // The leaderboard's SciEval baseline (packages/leaderboard boards.ts) is built from these three numbers.
     expect(fillingChance).toBeCloseTo(0.31139784946, 10);
     expect(task.target(0)).toBe(d.answer[0]);
-    const right = scoreNow(task.score(0, { kind: 'generate_until', text: ` ${d.answer[0]}`, finishReason: 'stop' }));
+    const right = scoreNow(task.score(task.docs[0]!, { kind: 'generate_until', text: ` ${d.answer[0]}`, finishReason: 'stop' }));
     expect(right.scores['acc,none']).toBe(1);
     const shot = scievalValid.prepare({ dataDir: sharedDataDir, numFewshot: 1 }).request(0);
     expect(shot.context).toMatch(/\nHere are some examples:\n[\s\S]+\n\nThen, the question is:\n[\s\S]+ The answer is$/);

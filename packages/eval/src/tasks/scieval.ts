@@ -9,7 +9,7 @@
  */
 import { loadScieval, type ScievalDoc } from '../data/scieval.ts';
 import { pythonStrip } from '../python/strip.ts';
-import { documentAt, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
+import { documentAt, generatedText, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 
 /** No blank-line stop: SciGLM's `model.generate` runs to end of text or the token limit. */
 export const SCIEVAL_UNTIL: string[] = [];
@@ -91,12 +91,11 @@ export const scievalValid: TaskDefinition = {
         return { kind: 'generate_until', context: scievalContext(d, shots), until: SCIEVAL_UNTIL, maxTokens: SCIEVAL_MAX_GEN_TOKS };
       },
       target: (i) => doc(i).answer[0]!,
-      score(i, response: ModelResponse): ItemScore {
-        if (response.kind !== 'generate_until') throw new Error(`scieval_valid: expected a generation for document ${i}`);
-        const prediction = pythonStrip(response.text);
+      score(d, response: ModelResponse): ItemScore {
+        const prediction = pythonStrip(generatedText('scieval_valid', response));
         return {
           filtered: { none: prediction },
-          scores: { 'acc,none': scievalCorrect(doc(i), prediction) ? 1 : 0 },
+          scores: { 'acc,none': scievalCorrect(d as ScievalDoc, prediction) ? 1 : 0 },
           answerFound: { none: prediction.length > 0 },
         };
       },

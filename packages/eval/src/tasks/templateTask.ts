@@ -3,7 +3,7 @@
  * separate split, `doc_to_text` / `doc_to_choice` / `doc_to_target`, target delimiter " " and few-shot
  * delimiter "\n\n" (lm_eval/api/task.py `fewshot_context`, lm_eval/api/samplers.py `FirstNSampler`).
  */
-import { documentAt, type Doc, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition, type TaskRequest } from '../task.ts';
+import { documentAt, generatedText, type Doc, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition, type TaskRequest } from '../task.ts';
 import { applyFilters, exactMatch, type ExactMatchOptions, type FilterPipeline } from './filters.ts';
 import { plainPrompt, type PromptParts, type PromptShot } from '../chat/prompt.ts';
 
@@ -105,14 +105,12 @@ export function defineTemplateTask<D extends Doc>(spec: TemplateTaskSpec<D>): Ta
           return { kind: 'generate_until', context, until: spec.until, maxTokens: spec.maxGenToks };
         },
         target: (i) => spec.docToTarget(doc(i)),
-        score(i, response: ModelResponse): ItemScore {
-          const d = doc(i);
+        score(d, response: ModelResponse): ItemScore {
           if (spec.outputType === 'multiple_choice') {
-            if (response.kind !== 'loglikelihood') throw new Error(`${spec.name}: expected log-likelihood results for document ${i}`);
-            return scoreMultipleChoice(spec, d, response.results.map((r) => r.logprob));
+            if (response.kind !== 'loglikelihood') throw new Error(`${spec.name}: expected log-likelihood results, got a generation`);
+            return scoreMultipleChoice(spec, d as D, response.results.map((r) => r.logprob));
           }
-          if (response.kind !== 'generate_until') throw new Error(`${spec.name}: expected a generation for document ${i}`);
-          return scoreGeneration(spec, d, response.text);
+          return scoreGeneration(spec, d as D, generatedText(spec.name, response));
         },
       };
       return prepared;
