@@ -1,4 +1,4 @@
-import * as generation from './generation/index.ts';
+import { generationGroups, generationTasks } from './generation/index.ts';
 import { agievalSatMath } from './tasks/agieval.ts';
 import { boardGroups } from './tasks/boards.ts';
 import { cevalGroups, cevalTasks } from './tasks/ceval.ts';
@@ -7,11 +7,6 @@ import { scievalValid } from './tasks/scieval.ts';
 import { scibenchGroups, scibenchTasks } from './scibench/tasks.ts';
 import { mathematicsGroups, mathematicsTasks } from './mathematics/tasks.ts';
 import type { GroupDefinition, RowScoring, TaskDefinition } from './task.ts';
-
-// Generation suites live in ./generation and may not be exported yet; read them without assuming they exist.
-const generationExports = generation as unknown as { generationTasks?: unknown; generationGroups?: unknown };
-const generationTasks = Array.isArray(generationExports.generationTasks) ? (generationExports.generationTasks as TaskDefinition[]) : [];
-const generationGroups = Array.isArray(generationExports.generationGroups) ? (generationExports.generationGroups as GroupDefinition[]) : [];
 
 const TASKS = new Map<string, TaskDefinition>();
 const GROUPS = new Map<string, GroupDefinition>();

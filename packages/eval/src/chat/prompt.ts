@@ -5,6 +5,8 @@
  * template it becomes the chat prompt, either turn by turn (fewshot_as_multiturn) or collapsed into one user turn.
  */
 
+import { isPythonSpace } from '../python/strip.ts';
+
 export interface PromptShot {
   /** The exemplar's doc_to_text. */
   question: string;
@@ -37,10 +39,6 @@ interface Turn extends ChatMessage {
   delimiter: string;
 }
 
-/** Python's `str.isspace` for one character: Unicode White_Space plus the ASCII separators \x1c-\x1f. */
-export function isPythonSpace(ch: string): boolean {
-  return /^[\s\x1c-\x1f\x85]$/u.test(ch);
-}
 
 /** lm-eval's `maybe_delimit`: prefix and suffix joined by the delimiter unless whitespace already meets at the join. */
 export function maybeDelimit(prefix: string | null | undefined, suffix: string | null | undefined, delimiter = ' '): string {

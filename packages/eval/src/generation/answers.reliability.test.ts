@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadTaskSpec } from '../spec.ts';
 import { scoreNow } from '../task.ts';
-import { gsm8kFilters, GSM8K_EXACT_MATCH, exactMatch, INVALID, regexFilter } from './scoring.ts';
+import { gsm8kFilters, GSM8K_EXACT_MATCH, exactMatch, INVALID } from './scoring.ts';
+import { applyFilters } from '../tasks/filters.ts';
 import { hendrycksExtractAnswer, hendrycksIsEquiv, lastBoxedOnlyString, normalizeFinalAnswer, PythonStyleError, removeBoxed, stripString } from './mathAnswers.ts';
 import { minervaIsEquiv } from './mathEquivalence.ts';
 
@@ -42,7 +43,7 @@ describe('gsm8k filters and exact match', () => {
       fc.property(mathText, (text) => {
         for (const variant of Object.values(gsm8kFilters)) {
           for (const filter of variant) {
-            const { answer } = bounded(250, () => regexFilter(text, filter.options));
+            const { answer } = bounded(250, () => applyFilters(filter, text));
             expect(typeof answer).toBe('string');
             if (filter.name === 'strict-match' && answer !== INVALID) expect(answer).toMatch(/^-?[0-9.,]+$/);
           }
@@ -55,7 +56,7 @@ describe('gsm8k filters and exact match', () => {
   it('strict-match reads the number after the last-line "#### " marker', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 80 }).filter((s) => !s.includes('####')), fc.integer({ min: -1e9, max: 1e9 }), (prose, n) => {
-        const { answer } = regexFilter(`${prose}\n#### ${n}`, gsm8kFilters.gsm8k[0]!.options);
+        const { answer } = applyFilters(gsm8kFilters.gsm8k[0]!, `${prose}\n#### ${n}`);
         expect(answer).toBe(String(n));
       }),
       { numRuns: RUNS },

@@ -11,7 +11,6 @@ export {
   GSM8K_EXACT_MATCH,
   INVALID,
   type ExactMatchOptions,
-  type NamedFilter,
   type RegexFilterOptions,
   type FilterOutcome,
 } from './scoring.ts';
@@ -40,7 +39,7 @@ export {
 } from './mathAnswers.ts';
 export { minervaEquivalence, minervaIsEquiv, type EquivalenceVerdict, type MinervaEquivOptions } from './mathEquivalence.ts';
 export { mathVerify, type MathVerifyVerdict } from './mathVerify/index.ts';
-export { mathTasks, mathGroups, MATH_SUBJECTS, scoreMinerva, scoreHendrycks, mathGoldAnswer, minervaFewshotPrefix, type MinervaScoreOptions } from './math.ts';
+export { mathTasks, mathGroups, MATH_SUBJECTS, scoreMinerva, scoreHendrycks, mathGoldAnswer, type MinervaScoreOptions } from './math.ts';
 export { GradingPool, sharedGradingPool, DEFAULT_TIME_LIMIT_MS, type MathGrader, type GradingPoolOptions, type CheckVerdict, type GradingJob } from './grading/pool.ts';
 export { MINERVA_FEWSHOT_SAMPLES } from './minervaExemplars.ts';
 

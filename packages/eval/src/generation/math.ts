@@ -5,7 +5,9 @@
  * answers from "Final Answer: The final answer is ...", normalised and compared by is_equiv. Hendrycks: zero-shot
  * "Problem: ...\nAnswer:", the answer between the first and the last `$` (or the whole output), compared by strip_string.
  */
-import { DocFieldError, documentAt, generatedText, stringField, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type RowScoring, type TaskDefinition } from '../task.ts';
+import { DocFieldError, generatedText, stringField, type Doc, type GroupDefinition, type ItemScore, type RowScoring, type TaskDefinition } from '../task.ts';
+import { defineTemplateTask } from '../tasks/templateTask.ts';
+import { docText } from '../tasks/docTemplate.ts';
 import { DataFormatError } from '../data/errors.ts';
 import { loadMath, mathFile, type MathDoc, type MathFile } from './data.ts';
 import { DEFAULT_MAX_GEN_TOKS } from './gsm8k.ts';
@@ -24,7 +26,6 @@ import {
 import type { MinervaEquivOptions } from './mathEquivalence.ts';
 import { sharedGradingPool, type MathGrader } from './grading/pool.ts';
 import { MINERVA_FEWSHOT_SAMPLES } from './minervaExemplars.ts';
-import { plainPrompt, type PromptParts, type PromptShot } from '../chat/prompt.ts';
 
 /** lm-eval's subject names (EleutherAI/hendrycks_math configs) -> the MATH `type` / `subject` field. */
 export const MATH_SUBJECTS: Record<string, string> = {
@@ -39,26 +40,9 @@ export const MATH_SUBJECTS: Record<string, string> = {
 
 const MATH_UNTIL = ['Problem:'];
 
-export function minervaDocToText(problem: string): string {
-  return 'Problem:\n' + problem + '\n\nSolution:';
-}
-
-/** The first k of the four fixed exemplars (first_n); the exemplars' target is their full solution. */
-export function minervaFewshotShots(k: number): PromptShot[] {
-  if (k > MINERVA_FEWSHOT_SAMPLES.length) throw new Error(`minerva_math: only ${MINERVA_FEWSHOT_SAMPLES.length} fixed exemplars exist, ${k} shots asked for`);
-  return MINERVA_FEWSHOT_SAMPLES.slice(0, k).map((s) => ({ question: minervaDocToText(s.problem), answer: s.solution }));
-}
-
-/** The four exemplars (first_n), each "Problem:\n...\n\nSolution:" + " " + solution + "\n\n". */
-export function minervaFewshotPrefix(k: number): string {
-  return minervaFewshotShots(k)
-    .map((s) => s.question + ' ' + s.answer + '\n\n')
-    .join('');
-}
-
-export function hendrycksDocToText(problem: string): string {
-  return `Problem: ${problem}\nAnswer:`;
-}
+/** minerva_math_*.yaml and hendrycks_math_*.yaml `doc_to_text`, from which the prompts are rendered. */
+const DOC_TO_TEXT = { minerva: 'Problem:\n{{problem}}\n\nSolution:', hendrycks: 'Problem: {{problem}}\nAnswer:' };
+const DOC_TO_TEXT_RENDERED = { minerva: docText(DOC_TO_TEXT.minerva), hendrycks: docText(DOC_TO_TEXT.hendrycks) };
 
 export interface MinervaScoreOptions extends MinervaEquivOptions {
   /** Runs the checks under the time limit; the process-wide pool (lm-eval's 5 s) when absent. */
@@ -179,17 +163,32 @@ function mathRowScoring(family: 'minerva' | 'hendrycks'): RowScoring {
 
 const ROW_SCORING = { minerva: mathRowScoring('minerva'), hendrycks: mathRowScoring('hendrycks') };
 
+/** A MATH problem with its family's gold answer, or one of minerva's exemplars (`few_shot` set, no gold). */
+type MathPromptDoc = Doc & { problem: string; solution: string; gold?: string; few_shot?: string };
+
 function defineMathTask(spec: MathTaskSpec): TaskDefinition {
   const minerva = spec.family === 'minerva';
   const defaultNumFewshot = minerva ? 4 : 0;
-  const rowScoring = ROW_SCORING[spec.family];
-  return {
-    rowScoring,
+  return defineTemplateTask<MathPromptDoc>({
+    outputType: 'generate_until',
     name: spec.name,
     // minerva_math_*.yaml say metadata version 3.0, hendrycks_math_*.yaml 1.0 (lm-eval @ 4e7e0d47f).
     version: minerva ? '3.0' : '1.0',
-    outputType: 'generate_until',
     defaultNumFewshot,
+    targetDelimiter: ' ',
+    fewshotDelimiter: '\n\n',
+    loadDocs: (dataDir) => loadDocs(dataDir, spec),
+    ...(minerva
+      ? { fixedExemplars: MINERVA_FEWSHOT_SAMPLES }
+      : { noFewshotReason: 'few-shot examples come from the MATH train split, which is not in the data folder (see math/README.md); use 0 shots' }),
+    docToText: DOC_TO_TEXT_RENDERED[spec.family],
+    // minerva: `answer if few_shot is undefined else solution`, so an exemplar is followed by its whole solution. The
+    // gold is kept as `gold` (MATH-500 rows have an `answer` field of their own), so this one is not rendered.
+    docToTarget: (doc) => (doc.few_shot === undefined ? (doc.gold ?? '') : doc.solution),
+    until: MATH_UNTIL,
+    maxGenToks: DEFAULT_MAX_GEN_TOKS,
+    rowScoring: ROW_SCORING[spec.family],
+    metricKeys: minerva ? ['exact_match,none', 'math_verify,none'] : ['exact_match,none'],
     config: {
       task: spec.name,
       tag: ['math_word_problems'],
@@ -197,7 +196,7 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
       dataset_name: spec.datasetName,
       output_type: 'generate_until',
       test_split: 'test',
-      doc_to_text: minerva ? 'Problem:\n{{problem}}\n\nSolution:' : 'Problem: {{problem}}\nAnswer:',
+      doc_to_text: DOC_TO_TEXT[spec.family],
       doc_to_target: minerva ? '{{answer if few_shot is undefined else solution}}' : '{{answer}}',
       target_delimiter: ' ',
       fewshot_delimiter: '\n\n',
@@ -216,39 +215,7 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
       metadata: { version: minerva ? 3.0 : 1.0 },
       data_files: `math/${spec.file}.jsonl${spec.subject ? ` (type = ${spec.subject})` : ''}`,
     },
-    prepare({ dataDir, numFewshot, scoring }): PreparedTask {
-      const k = numFewshot ?? defaultNumFewshot;
-      if (!Number.isInteger(k) || k < 0) throw new Error(`${spec.name}: num_fewshot must be a non-negative integer, got ${k}`);
-      if (!minerva && k > 0) {
-        throw new Error(`${spec.name}: few-shot examples come from the MATH train split, which is not in the data folder (see math/README.md); use 0 shots`);
-      }
-      const docs = loadDocs(dataDir, spec);
-      const shots = minerva ? minervaFewshotShots(k) : [];
-      const doc = (i: number): MathDoc & { gold: string } => documentAt(spec.name, docs, i);
-      const promptParts = (i: number): PromptParts => ({
-        description: '',
-        shots,
-        question: minerva ? minervaDocToText(doc(i).problem) : hendrycksDocToText(doc(i).problem),
-        targetDelimiter: ' ',
-        fewshotDelimiter: '\n\n',
-      });
-      return {
-        name: spec.name,
-        numFewshot: k,
-        docs: docs as unknown as PreparedTask['docs'],
-        metricKeys: minerva ? ['exact_match,none', 'math_verify,none'] : ['exact_match,none'],
-        promptParts,
-        request: (i) => ({
-          kind: 'generate_until',
-          context: plainPrompt(promptParts(i)),
-          until: MATH_UNTIL,
-          maxTokens: DEFAULT_MAX_GEN_TOKS,
-        }),
-        target: (i) => doc(i).gold,
-        score: (d, response: ModelResponse) => rowScoring.score(d, response, scoring),
-      };
-    },
-  };
+  });
 }
 
 function familyTasks(family: 'minerva' | 'hendrycks'): TaskDefinition[] {

@@ -4,6 +4,7 @@
  */
 import { pythonFindall, pythonSubLiteral } from '../python/regex.ts';
 import { pythonStrip } from '../python/strip.ts';
+import type { FilterPipeline } from '../tasks/filters.ts';
 
 /** RegexFilter's default fallback when nothing matches. */
 export const INVALID = '[invalid]';
@@ -40,29 +41,21 @@ export function regexFilter(text: string, options: RegexFilterOptions): FilterOu
   return { answer: pythonStrip(match), found: true };
 }
 
-export interface NamedFilter {
-  name: string;
-  options: RegexFilterOptions;
-}
-
 export const GSM8K_STRICT_PATTERN = '#### (\\-?[0-9\\.\\,]+)';
 export const GSM8K_COT_STRICT_PATTERN = 'The answer is (\\-?[0-9\\.\\,]+).';
 export const GSM8K_FLEXIBLE_PATTERN = '(-?[$0-9.,]{2,})|(-?[0-9]+)';
 
+/** A `regex` then `take_first` pipeline, as every gsm8k filter is. */
+const regexPipeline = (name: string, regexPattern: string, groupSelect?: number): FilterPipeline => ({
+  name,
+  steps: [{ function: 'regex', regexPattern, ...(groupSelect !== undefined ? { groupSelect } : {}) }, { function: 'take_first' }],
+});
+
 /** The filter lists of gsm8k.yaml, gsm8k-cot.yaml and gsm8k-cot-zeroshot.yaml, in YAML order. */
-export const gsm8kFilters: Record<'gsm8k' | 'gsm8k_cot' | 'gsm8k_cot_zeroshot', NamedFilter[]> = {
-  gsm8k: [
-    { name: 'strict-match', options: { pattern: GSM8K_STRICT_PATTERN } },
-    { name: 'flexible-extract', options: { pattern: GSM8K_FLEXIBLE_PATTERN, groupSelect: -1 } },
-  ],
-  gsm8k_cot: [
-    { name: 'strict-match', options: { pattern: GSM8K_COT_STRICT_PATTERN } },
-    { name: 'flexible-extract', options: { pattern: GSM8K_FLEXIBLE_PATTERN, groupSelect: -1 } },
-  ],
-  gsm8k_cot_zeroshot: [
-    { name: 'strict-match', options: { pattern: GSM8K_COT_STRICT_PATTERN } },
-    { name: 'flexible-extract', options: { pattern: GSM8K_FLEXIBLE_PATTERN, groupSelect: -1 } },
-  ],
+export const gsm8kFilters: Record<'gsm8k' | 'gsm8k_cot' | 'gsm8k_cot_zeroshot', FilterPipeline[]> = {
+  gsm8k: [regexPipeline('strict-match', GSM8K_STRICT_PATTERN), regexPipeline('flexible-extract', GSM8K_FLEXIBLE_PATTERN, -1)],
+  gsm8k_cot: [regexPipeline('strict-match', GSM8K_COT_STRICT_PATTERN), regexPipeline('flexible-extract', GSM8K_FLEXIBLE_PATTERN, -1)],
+  gsm8k_cot_zeroshot: [regexPipeline('strict-match', GSM8K_COT_STRICT_PATTERN), regexPipeline('flexible-extract', GSM8K_FLEXIBLE_PATTERN, -1)],
 };
 
 export interface ExactMatchOptions {

@@ -4,7 +4,7 @@
  * scientific notation resolved only when the problem's unit carries a power of ten, and a relative tolerance
  * of 5% in Python's `math.isclose` sense. Every quirk that changes a verdict is kept and named below.
  */
-import { pythonStrip } from '../python/strip.ts';
+import { pythonSplit, pythonStrip } from '../python/strip.ts';
 
 /** `math.isclose(..., rel_tol=0.05)`: relative to the larger magnitude of the two, not to the gold alone. */
 export const SCIBENCH_REL_TOL = 0.05;
@@ -147,7 +147,7 @@ export function scibenchEquiv(modelOutput: string | null, answer: string | null)
   if (gold === null) return false;
   const whole = pythonFloat(output);
   if (whole !== null && pythonIsClose(whole, gold)) return true;
-  const first = pythonStrip(output).split(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/)[0];
+  const first = pythonSplit(output)[0];
   if (!first) return false;
   const token = pythonFloat(first);
   return token !== null && pythonIsClose(token, gold);

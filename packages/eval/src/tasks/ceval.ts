@@ -1,7 +1,7 @@
 /** C-Eval validation tasks as lm-eval defines them (lm_eval/tasks/ceval/_default_ceval_yaml, _generate_configs.py). */
 import { loadCevalSubject, type CevalDoc } from '../data/ceval.ts';
 import type { GroupDefinition, TaskDefinition } from '../task.ts';
-import { pythonStrip } from '../python/strip.ts';
+import { docChoiceIndex, docText } from './docTemplate.ts';
 import { defineTemplateTask } from './templateTask.ts';
 
 /** Subject -> Chinese name used in the description, in lm-eval's group order. */
@@ -61,11 +61,9 @@ export const CEVAL_SUBJECTS: Readonly<Record<string, string>> = {
 };
 
 const CHOICES = ['A', 'B', 'C', 'D'];
+// lm_eval/tasks/ceval/_default_ceval_yaml: the prompt is rendered from these strings (docTemplate.ts).
 const DOC_TO_TEXT = '{{question.strip()}}\nA. {{A}}\nB. {{B}}\nC. {{C}}\nD. {{D}}\n答案：';
-
-export function cevalDocToText(doc: CevalDoc): string {
-  return `${pythonStrip(doc.question)}\nA. ${doc.A}\nB. ${doc.B}\nC. ${doc.C}\nD. ${doc.D}\n答案：`;
-}
+const DOC_TO_TARGET = "{{['A', 'B', 'C', 'D'].index(answer)}}";
 
 export function cevalTaskName(subject: string): string {
   return `ceval-valid_${subject}`;
@@ -82,9 +80,9 @@ function cevalTask(subject: string, chinese: string): TaskDefinition {
     description,
     loadDocs: (dataDir) => loadCevalSubject(dataDir, subject, 'val'),
     loadFewshotDocs: (dataDir) => loadCevalSubject(dataDir, subject, 'dev'),
-    docToText: cevalDocToText,
+    docToText: docText(DOC_TO_TEXT),
     docToChoice: () => CHOICES,
-    docToTarget: (doc) => CHOICES.indexOf(doc.answer),
+    docToTarget: docChoiceIndex(DOC_TO_TARGET),
     metrics: ['acc', 'acc_norm'],
     config: {
       task: cevalTaskName(subject),
@@ -97,7 +95,7 @@ function cevalTask(subject: string, chinese: string): TaskDefinition {
       output_type: 'multiple_choice',
       doc_to_text: DOC_TO_TEXT,
       doc_to_choice: CHOICES,
-      doc_to_target: "{{['A', 'B', 'C', 'D'].index(answer)}}",
+      doc_to_target: DOC_TO_TARGET,
       description,
       target_delimiter: ' ',
       fewshot_delimiter: '\n\n',

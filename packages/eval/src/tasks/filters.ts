@@ -1,7 +1,7 @@
 import { INVALID, regexFilter } from '../generation/scoring.ts';
 
 /**
- * The filters and metric a spec-file generation suite can use, as lm-eval defines them:
+ * The filters every generation suite uses (built-in and spec-file alike), and its metric, as lm-eval defines them:
  * `regex` (lm_eval/filters/extraction.py RegexFilter: group_select, fallback "[invalid]") then `take_first`,
  * and `exact_match` with ignore_case / ignore_punctuation / regexes_to_ignore (lm_eval/api/metrics.py).
  */
@@ -40,6 +40,23 @@ export function applyFilters(pipeline: FilterPipeline, text: string): { answer: 
     found &&= outcome.found;
   }
   return { answer, found };
+}
+
+/** Pipelines as lm-eval's `filter_list` config writes them (results.json `configs`). */
+export function filterListConfig(pipelines: FilterPipeline[]): Record<string, unknown>[] {
+  return pipelines.map((p) => ({
+    name: p.name,
+    filter: p.steps.map((step) =>
+      step.function === 'take_first'
+        ? { function: 'take_first' }
+        : {
+            function: 'regex',
+            regex_pattern: step.regexPattern,
+            ...(step.groupSelect !== undefined ? { group_select: step.groupSelect } : {}),
+            ...(step.fallback !== undefined ? { fallback: step.fallback } : {}),
+          },
+    ),
+  }));
 }
 
 export { exactMatch, type ExactMatchOptions } from '../generation/scoring.ts';

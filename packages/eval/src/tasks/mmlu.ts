@@ -1,7 +1,7 @@
 /** MMLU tasks as lm-eval defines them (lm_eval/tasks/mmlu/default/). */
 import { loadMmluSubject, type MmluDoc } from '../data/mmlu.ts';
 import type { GroupDefinition, TaskDefinition } from '../task.ts';
-import { pythonStrip } from '../python/strip.ts';
+import { docChoiceIndex, docText } from './docTemplate.ts';
 import { defineTemplateTask } from './templateTask.ts';
 
 export type MmluCategory = 'stem' | 'other' | 'social_sciences' | 'humanities';
@@ -68,12 +68,9 @@ export const MMLU_SUBJECTS: Readonly<Record<string, MmluCategory>> = {
 };
 
 const CHOICES = ['A', 'B', 'C', 'D'];
+// lm_eval/tasks/mmlu/default/_default_template_yaml: the prompt is rendered from these strings (docTemplate.ts).
 const DOC_TO_TEXT = '{{question.strip()}}\nA. {{choices[0]}}\nB. {{choices[1]}}\nC. {{choices[2]}}\nD. {{choices[3]}}\nAnswer:';
-
-export function mmluDocToText(doc: MmluDoc): string {
-  const [a, b, c, d] = doc.choices;
-  return `${pythonStrip(doc.question)}\nA. ${a}\nB. ${b}\nC. ${c}\nD. ${d}\nAnswer:`;
-}
+const DOC_TO_TARGET = 'answer';
 
 export function mmluDescription(subject: string): string {
   return `The following are multiple choice questions (with answers) about ${subject.split('_').join(' ')}.\n\n`;
@@ -94,9 +91,9 @@ function mmluTask(subject: string, category: MmluCategory): TaskDefinition {
     description,
     loadDocs: (dataDir) => loadMmluSubject(dataDir, subject, 'test'),
     loadFewshotDocs: (dataDir) => loadMmluSubject(dataDir, subject, 'dev'),
-    docToText: mmluDocToText,
+    docToText: docText(DOC_TO_TEXT),
     docToChoice: () => CHOICES,
-    docToTarget: (doc) => doc.answer,
+    docToTarget: docChoiceIndex(DOC_TO_TARGET),
     metrics: ['acc'],
     config: {
       task: mmluTaskName(subject),
@@ -110,7 +107,7 @@ function mmluTask(subject: string, category: MmluCategory): TaskDefinition {
       output_type: 'multiple_choice',
       doc_to_text: DOC_TO_TEXT,
       doc_to_choice: CHOICES,
-      doc_to_target: 'answer',
+      doc_to_target: DOC_TO_TARGET,
       description,
       target_delimiter: ' ',
       fewshot_delimiter: '\n\n',
