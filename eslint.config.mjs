@@ -8,7 +8,7 @@ const SOURCES = ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'];
 /** Tests and their helpers may reach across packages (fixtures, scratch databases) and inspect the database. */
 const TESTS = ['**/*.test.ts', '**/test/**', '**/testing/**', '**/testing.ts', '**/test-*.ts', 'packages/eval/src/generation/testData.ts'];
 
-const PACKAGES = ['onnx', 'eval', 'db', 'gate', 'leaderboard', 'queue', 'datasets', 'cli'];
+const PACKAGES = ['onnx', 'eval', 'db', 'gate', 'leaderboard', 'queue', 'datasets', 'runs', 'cli'];
 const DB_DRIVERS = ['drizzle-orm', 'drizzle-orm/*', 'drizzle-kit', 'pg', 'better-sqlite3'];
 
 /** Forbids importing the named workspace packages, by name or by a relative path into their folder. */
@@ -36,20 +36,12 @@ const driversOnlyInDb = { group: DB_DRIVERS, message: 'only packages/db talks to
 const otherPackages = (self) => PACKAGES.filter((p) => p !== self);
 
 /**
- * Library code takes configuration as options; these files read the environment today and are the only ones
- * allowed to (the CLI and the site read it once and pass it down).
+ * The files that read the environment: one module per app (the CLI's and the site's), which pass what they read
+ * down as options, and the inference engine's cache and profiling switches, read where ONNX Runtime sessions
+ * open (also inside worker threads). Every other file takes configuration as options.
  */
-const ENV_READERS = [
-  'packages/datasets/src/cacheDir.ts',
-  'packages/datasets/src/hubConfig.ts',
-  'packages/datasets/src/pull.ts',
-  'packages/db/src/client.ts',
-  'packages/onnx/src/graph.ts',
-  'packages/onnx/src/optimized-graph.ts',
-  'packages/onnx/src/session.ts',
-  'packages/queue/src/shard-queue.ts',
-  'packages/queue/src/task-data.ts',
-];
+const APP_ENV = ['packages/cli/src/env.ts', 'apps/web/lib/env.ts'];
+const ENV_READERS = [...APP_ENV, 'packages/onnx/src/graph.ts', 'packages/onnx/src/optimized-graph.ts', 'packages/onnx/src/session.ts'];
 
 export default tseslint.config(
   {
@@ -102,15 +94,17 @@ export default tseslint.config(
   { files: ['packages/datasets/**'], ignores: TESTS, rules: forbidden(otherPackages('datasets'), 'packages/datasets knows no other package', [driversOnlyInDb]) },
   // leaderboard reads db and nothing else.
   { files: ['packages/leaderboard/**'], ignores: TESTS, rules: forbidden(otherPackages('leaderboard').filter((p) => p !== 'db'), 'packages/leaderboard reads @sciboard/db only', [driversOnlyInDb]) },
-  // queue sits below the adapters; onnx is loaded by the CLI's worker command, not by the queue.
-  // (`@sciboard/onnx/layout`, where a checkpoint keeps its graph files, reads only the file system.)
+  // queue moves shards between submitters and workers over the database; what a shard holds is not its business.
+  { files: ['packages/queue/**'], ignores: TESTS, rules: forbidden(otherPackages('queue').filter((p) => p !== 'db'), 'packages/queue knows the database only: submissions and shards are planned and evaluated in packages/runs', [driversOnlyInDb]) },
+  // runs composes the lower packages for the CLI and the site. The model is loaded by the CLI and passed in, so the
+  // site (which imports runs) never loads inference code: of onnx only `@sciboard/onnx/layout`, which reads files.
   {
-    files: ['packages/queue/**'],
+    files: ['packages/runs/**'],
     ignores: TESTS,
-    rules: forbidden(['gate', 'cli'], 'packages/queue sits below the CLI and the site', [
+    rules: forbidden(['gate', 'cli'], 'packages/runs sits below the CLI and the site', [
       driversOnlyInDb,
-      { regex: '^@sciboard/onnx(?!/layout$)(/.*)?$', message: 'packages/queue runs no model itself: only @sciboard/onnx/layout' },
-      { regex: '^(\\.\\./)+(packages/)?onnx/', message: 'packages/queue runs no model itself: only @sciboard/onnx/layout' },
+      { regex: '^@sciboard/onnx(?!/layout$)(/.*)?$', message: 'packages/runs runs no model itself (the caller passes loadModel): only @sciboard/onnx/layout' },
+      { regex: '^(\\.\\./)+(packages/)?onnx/', message: 'packages/runs runs no model itself (the caller passes loadModel): only @sciboard/onnx/layout' },
     ]),
   },
   { files: ['packages/cli/**'], ignores: TESTS, rules: forbidden([], '', [driversOnlyInDb, { group: ['@sciboard/web', '@sciboard/web/*'], message: 'the CLI does not import the site' }]) },
@@ -121,12 +115,16 @@ export default tseslint.config(
     rules: forbidden(['onnx', 'cli', 'eval'], 'apps/web adapts the lower packages to HTTP: no inference code or CLI in the site', [driversOnlyInDb, { regex: '^(\\.\\./)+packages/', message: 'import workspace packages by name (@sciboard/...)' }]),
   },
 
-  // Configuration is read once per app (cli, web) and passed down; library packages take options.
+  // Configuration is read once per app (cli, web) and passed down; library packages take options. (Launchers,
+  // build scripts and next.config.ts are tools around the apps, not their code.)
   {
-    files: ['packages/{onnx,eval,db,gate,leaderboard,queue,datasets}/**'],
+    files: ['packages/{onnx,eval,db,gate,leaderboard,queue,datasets,runs,contracts}/**', 'packages/cli/src/**', 'apps/web/{app,lib,components}/**'],
     ignores: [...TESTS, ...ENV_READERS],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'library packages take options; read the environment in the CLI or the site and pass it down' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: `library packages take options; the apps read the environment in ${APP_ENV.join(' and ')} and pass it down` },
+      ],
     },
   },
 );

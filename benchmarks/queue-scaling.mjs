@@ -23,7 +23,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { openDb } = await import('@sciboard/db');
-const { openPgBossQueue, runWorker, splitRanges } = await import('@sciboard/queue');
+const { openPgBossQueue, runWorker } = await import('@sciboard/queue');
+const { splitRanges } = await import('@sciboard/runs');
 const pg = (await import('pg')).default;
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -39,7 +39,7 @@ const config: NextConfig = {
   },
   // Workspace packages ship TypeScript sources (`exports: ./src/index.ts`), so Next compiles them.
   // @sciboard/onnx is reached only through its `layout` entry (graph file names; no inference runtime).
-  transpilePackages: ['@sciboard/db', '@sciboard/leaderboard', '@sciboard/queue', '@sciboard/eval', '@sciboard/datasets', '@sciboard/onnx'],
+  transpilePackages: ['@sciboard/db', '@sciboard/leaderboard', '@sciboard/queue', '@sciboard/runs', '@sciboard/eval', '@sciboard/datasets', '@sciboard/onnx'],
   // Native drivers stay outside the bundle and load from node_modules at runtime.
   // tsx (and the esbuild binary under it) is reached through @sciboard/eval's grading threads, which the site never
   // starts; bundling it fails on esbuild's binary, so it loads from node_modules like the drivers.

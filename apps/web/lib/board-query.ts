@@ -3,7 +3,8 @@
  * rows, sort and normalisation. This module parses that state (rejecting nonsense with a message naming the
  * parameter) and applies the filters; the same parser serves the pages and the JSON/CSV/LaTeX API.
  */
-import { buildBoard, canonicalBands, compareBands, type BoardDefinition, type BoardFlag, type BoardRow, type BoardView, type MeasuredScore, type ReportedScore } from '@sciboard/leaderboard';
+import { buildBoard, canonicalBands, compareBands, type BoardDefinition, type BoardRow, type BoardView } from '@sciboard/leaderboard';
+import type { BoardInputs } from '@sciboard/runs';
 import { z } from 'zod';
 
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -74,11 +75,6 @@ export function parseBoardQuery(params: SearchParams, board: BoardDefinition): B
   return query;
 }
 
-export interface BoardInputs {
-  measured: MeasuredScore[];
-  reported: ReportedScore[];
-  flags: BoardFlag[];
-}
 
 export interface FilteredBoard {
   view: BoardView;

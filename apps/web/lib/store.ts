@@ -4,39 +4,30 @@
  * server process.
  */
 import { openDb, type Store } from '@sciboard/db';
-import { flagsFromStore, measuredFromStore, reportedFromStore, type BoardFlag, type MeasuredScore, type ReportedScore } from '@sciboard/leaderboard';
+import { readBoardInputs, type BoardInputs } from '@sciboard/runs';
+import { siteEnv } from './env.ts';
 
-export type { Store };
+export type { Store, BoardInputs };
 
 let opened: Promise<Store> | undefined;
 
 export function getStore(): Promise<Store> {
-  opened ??= openDb();
+  opened ??= openDb(siteEnv().database);
   return opened;
-}
-
-export interface BoardInputs {
-  measured: MeasuredScore[];
-  reported: ReportedScore[];
-  flags: BoardFlag[];
 }
 
 /**
  * Reading every board score is most of a board request's time on a large board (a thousand models: a few
- * hundred ms). Requests within BOARD_CACHE_MS of one read share it; a finished run shows up at most that much
- * later. `SCIBOARD_BOARD_CACHE_MS=0` turns the cache off.
+ * hundred ms). Requests within the cache time of one read share it; a finished run shows up at most that much
+ * later. `SCIBOARD_BOARD_CACHE_MS` sets it (default 5000); 0 turns the cache off.
  */
-const BOARD_CACHE_MS = Number(process.env.SCIBOARD_BOARD_CACHE_MS ?? 5000);
 const cached = new WeakMap<Store, { at: number; inputs: Promise<BoardInputs> }>();
 
 /** Everything a board needs, read in parallel. */
 export function loadBoardInputs(store: Store): Promise<BoardInputs> {
   const hit = cached.get(store);
-  if (hit && Date.now() - hit.at < BOARD_CACHE_MS) return hit.inputs;
-  const inputs = (async () => {
-    const [measured, reported, flags] = await Promise.all([store.boardScores(), store.listReported(), store.listFlags()]);
-    return { measured: measuredFromStore(measured), reported: reportedFromStore(reported), flags: flagsFromStore(flags, measured) };
-  })();
+  if (hit && Date.now() - hit.at < siteEnv().boardCacheMs) return hit.inputs;
+  const inputs = readBoardInputs(store);
   cached.set(store, { at: Date.now(), inputs });
   // A failed read is not remembered.
   inputs.catch(() => cached.delete(store));

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '@sciboard/db';
-import { enqueueSubmission, openLeaseQueue } from '@sciboard/queue';
+import { openLeaseQueue } from '@sciboard/queue';
+import { enqueueSubmission } from '@sciboard/runs';
 import { buildSite, startSite, webRoot, type RunningSite } from './server.ts';
 
 const samples = resolve(webRoot, '../../packages/eval/samples');

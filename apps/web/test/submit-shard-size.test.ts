@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '@sciboard/db';
 import { writeTinyModel } from '@sciboard/onnx';
-import { MAX_SHARD_SIZE } from '@sciboard/queue';
+import { MAX_SHARD_SIZE } from '@sciboard/runs';
 import { repo, startSubmissionRoute, submissionEnv, type SubmissionRoute } from './submission-route.ts';
 
 const env = submissionEnv('sciboard-shard-size-');

@@ -84,9 +84,10 @@ export async function buildCli({ quiet = false } = {}) {
   for (const w of workerEntries) {
     await build({ ...common, entryPoints: [join(repoRoot, w.serve)], outfile: join(outDir, 'bin', w.out) });
   }
-  // Files the bundled db package reads beside itself (its package root becomes dist/).
+  // Files the bundled db and eval packages read beside themselves (their package root becomes dist/).
   cpSync(join(repoRoot, 'packages/db/drizzle'), join(outDir, 'drizzle'), { recursive: true });
   cpSync(join(repoRoot, 'packages/db/data'), join(outDir, 'data'), { recursive: true });
+  cpSync(join(repoRoot, 'packages/eval/samples'), join(outDir, 'samples'), { recursive: true });
   writeFileSync(join(outDir, 'BUILT'), `${new Date().toISOString()}\n`);
   if (!quiet) process.stderr.write(`sciboard: built ${join('packages/cli/dist/bin', 'sciboard.mjs')} in ${Date.now() - started} ms\n`);
 }

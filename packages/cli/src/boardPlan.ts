@@ -1,8 +1,8 @@
 /**
- * `--board science|math|science,math` as a task list: the same plan `submit --board` queues (packages/queue
+ * `--board science|math|science,math` as a task list: the same plan `submit --board` queues (packages/runs
  * `boardSubsets`), one entry per column, so a single evaluation fills a whole board row.
  */
-import { boardSubsets } from '@sciboard/queue';
+import { boardSubsets } from '@sciboard/runs';
 import { UsageError } from './main.ts';
 
 export function boardTaskList(board: string): string {

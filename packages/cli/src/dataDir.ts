@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { dataCacheDir, pullCommandFor, resolveDataDir, suitesForTasks } from '@sciboard/datasets';
+import { cliEnv } from './env.ts';
 import { UsageError } from './main.ts';
 
 /** A checkout's shared datasets beside the repository, for the demo and the workers (not for `eval`). */
@@ -13,12 +14,13 @@ export function checkoutDataDir(): string {
 }
 
 export function chooseDataDir(given: string | undefined, o: { needed: boolean; tasks?: string; withCheckoutData?: boolean }): string {
-  const chosen = resolveDataDir(given, { defaults: o.withCheckoutData ? [checkoutDataDir()] : [] });
+  const env = cliEnv().vars;
+  const chosen = resolveDataDir(given, { env, defaults: o.withCheckoutData ? [checkoutDataDir()] : [] });
   if (o.needed && !chosen.exists) {
     const fetch = o.tasks ? `fetch them with '${pullCommandFor(registryNames(o.tasks))}'` : "fetch them with 'sciboard data pull'";
     throw new UsageError(
       chosen.source === 'cache'
-        ? `no datasets found: pass --data-dir, set SCIBOARD_DATA_DIR, or ${fetch} (into ${dataCacheDir()})`
+        ? `no datasets found: pass --data-dir, set SCIBOARD_DATA_DIR, or ${fetch} (into ${dataCacheDir(env)})`
         : `data directory ${chosen.dir} (from ${chosen.source === 'option' ? '--data-dir' : '$SCIBOARD_DATA_DIR'}) does not exist`,
     );
   }

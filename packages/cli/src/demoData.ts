@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { boardSubsets, DEFAULT_BOARDS } from '@sciboard/queue';
+import { boardSubsets, DEFAULT_BOARDS } from '@sciboard/runs';
 import { hubConfigFromEnv, missingSuites, pullSuites, resolveDataDir, stderrProgress, suitesForTasks, treeUrl } from '@sciboard/datasets';
 import { checkoutDataDir } from './dataDir.ts';
+import { cliEnv } from './env.ts';
 
 export interface DemoData {
   /** Undefined when no datasets are available. */
@@ -16,7 +17,7 @@ export interface DemoData {
   tasks: string[];
 }
 
-export async function demoData(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env, defaults = [checkoutDataDir()]): Promise<DemoData> {
+export async function demoData(log: (line: string) => void, env: NodeJS.ProcessEnv = cliEnv().vars, defaults = [checkoutDataDir()]): Promise<DemoData> {
   const wanted = boardSubsets(DEFAULT_BOARDS);
   let chosen = resolveDataDir(undefined, { env, defaults });
   if (chosen.source !== 'cache' && chosen.exists) return { dir: chosen.dir, tasks: wanted };

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { missingDataHint } from './dataDir.ts';
+import { cliEnv } from './env.ts';
 
 /** A command module registers itself on the program; main discovers them so commands stay independent. */
 export interface CommandModule {
@@ -60,7 +61,7 @@ export async function main(argv: string[], modules?: ReadonlyArray<Partial<Comma
     const hint = missingDataHint(err, argv);
     process.stderr.write(`sciboard: ${message}${hint ? `; ${hint}` : ''}\n`);
     if (err instanceof UsageError) process.stderr.write(`(see 'sciboard ${[...commandPath(program, argv), '--help'].join(' ')}')\n`);
-    if (process.env.SCIBOARD_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    if (cliEnv().debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
 }

@@ -2,6 +2,8 @@
  * Hub settings read the way huggingface_hub reads them: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN
  * (sent as `Authorization: Bearer`), HF_HUB_OFFLINE=1 (no network at all; the cache only).
  */
+import type { Environment } from './cacheDir.ts';
+
 export interface HubConfig {
   endpoint: string;
   token?: string;
@@ -10,7 +12,7 @@ export interface HubConfig {
 
 const TRUE_VALUES = new Set(['1', 'on', 'yes', 'true']);
 
-export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubConfig {
+export function hubConfigFromEnv(env: Environment): HubConfig {
   const endpoint = (env.HF_ENDPOINT?.trim() || 'https://huggingface.co').replace(/\/+$/, '');
   const token = env.HF_TOKEN?.trim() || undefined;
   const offline = TRUE_VALUES.has((env.HF_HUB_OFFLINE ?? '').trim().toLowerCase());

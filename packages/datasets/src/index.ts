@@ -1,4 +1,4 @@
-export { cacheRoot, dataCacheDir, hubCacheDir, resolveDataDir, type ResolvedDataDir } from './cacheDir.ts';
+export { cacheRoot, dataCacheDir, hubCacheDir, resolveDataDir, type Environment, type ResolvedDataDir } from './cacheDir.ts';
 export { hubConfigFromEnv, resolveUrl, treeUrl, type HubConfig } from './hubConfig.ts';
 export { HubError, listDatasetFiles, type HubFile } from './hubTree.ts';
 export { downloadHubFile, type DownloadOptions } from './hubDownload.ts';

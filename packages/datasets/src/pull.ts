@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { dataCacheDir, hubCacheDir } from './cacheDir.ts';
+import { dataCacheDir, hubCacheDir, type Environment } from './cacheDir.ts';
 import { hubConfigFromEnv, type HubConfig } from './hubConfig.ts';
 import { downloadHubFile } from './hubDownload.ts';
 import { HubError, isSafeRelativePath, listDatasetFiles } from './hubTree.ts';
@@ -25,7 +25,8 @@ export interface PulledSuite {
 }
 
 export interface PullOptions {
-  env?: NodeJS.ProcessEnv;
+  /** The environment the caller read: HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, SCIBOARD_CACHE, XDG_CACHE_HOME. */
+  env: Environment;
   config?: HubConfig;
   progress?: Progress;
   /** Further attempts per file after a dropped connection. */
@@ -61,8 +62,8 @@ export function missingSuites(dataDir: string, suites: readonly SuiteSource[]): 
  * under the data cache. Offline (HF_HUB_OFFLINE=1) nothing is fetched: suites already pulled are reported, and
  * a missing one is an error naming it.
  */
-export async function pullSuites(suites: readonly SuiteSource[], options: PullOptions = {}): Promise<PullResult> {
-  const env = options.env ?? process.env;
+export async function pullSuites(suites: readonly SuiteSource[], options: PullOptions): Promise<PullResult> {
+  const { env } = options;
   const config = options.config ?? hubConfigFromEnv(env);
   const dataDir = dataCacheDir(env);
   const result: PullResult = { pulled: [], cached: [], skipped: [], dataDir };
@@ -90,7 +91,7 @@ export async function pullSuites(suites: readonly SuiteSource[], options: PullOp
   return result;
 }
 
-async function pullSuite(suite: SuiteSource, config: HubConfig, env: NodeJS.ProcessEnv, dataDir: string, options: PullOptions): Promise<void> {
+async function pullSuite(suite: SuiteSource, config: HubConfig, env: Environment, dataDir: string, options: PullOptions): Promise<void> {
   const listing = await listDatasetFiles(config, suite.repo, suite.revision);
   const wanted = suite.select(listing);
   if (wanted.length === 0) throw new HubError(`${suite.repo}@${suite.revision}: none of the files ${suite.id} needs are in the repository`);

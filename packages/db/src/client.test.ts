@@ -14,16 +14,13 @@ afterEach(() => {
 });
 
 describe('choosing the database', () => {
-  it('prefers an explicit url, then DATABASE_URL, then a file, SCIBOARD_DB, .sciboard/sciboard.db', () => {
-    delete process.env.DATABASE_URL;
-    delete process.env.SCIBOARD_DB;
-    expect(resolveTarget()).toEqual({ dialect: 'sqlite', file: resolve('.sciboard/sciboard.db') });
-    process.env.SCIBOARD_DB = 'elsewhere/x.db';
-    expect(resolveTarget()).toEqual({ dialect: 'sqlite', file: resolve('elsewhere/x.db') });
-    expect(resolveTarget({ file: 'given.db' })).toEqual({ dialect: 'sqlite', file: resolve('given.db') });
+  it('prefers a url, then a file, then .sciboard/sciboard.db, whatever the environment says', () => {
+    // The CLI and the site read DATABASE_URL and SCIBOARD_DB (packages/cli/src/env.test.ts); the package does not.
     process.env.DATABASE_URL = 'postgres://env/db';
-    expect(resolveTarget({ file: 'given.db' })).toEqual({ dialect: 'postgres', url: 'postgres://env/db' });
-    expect(resolveTarget({ url: 'postgres://given/db' })).toEqual({ dialect: 'postgres', url: 'postgres://given/db' });
+    process.env.SCIBOARD_DB = 'elsewhere/x.db';
+    expect(resolveTarget()).toEqual({ dialect: 'sqlite', file: resolve('.sciboard/sciboard.db') });
+    expect(resolveTarget({ file: 'given.db' })).toEqual({ dialect: 'sqlite', file: resolve('given.db') });
+    expect(resolveTarget({ url: 'postgres://given/db', file: 'given.db' })).toEqual({ dialect: 'postgres', url: 'postgres://given/db' });
   });
 
   it('creates .sciboard/ under the working directory on first use', async () => {

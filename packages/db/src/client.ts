@@ -39,9 +39,9 @@ export interface DialectAdapter {
 }
 
 export interface OpenDbOptions {
-  /** PostgreSQL connection string; falls back to env DATABASE_URL. */
+  /** PostgreSQL connection string (the apps read it from DATABASE_URL); when set, `file` is not used. */
   url?: string;
-  /** SQLite file; falls back to env SCIBOARD_DB, then `.sciboard/sciboard.db` under the working directory. */
+  /** SQLite file (the apps read it from SCIBOARD_DB); default `.sciboard/sciboard.db` under the working directory. */
   file?: string;
   /** Where the migrations live; only tools and tests that stage an older schema need to change it. */
   migrationsFolder?: string;
@@ -57,9 +57,8 @@ export const migrationsFolders: Record<Dialect, string> = {
 const MIGRATION_LOCK_KEY = 7_304_511_203;
 
 export function resolveTarget(options: OpenDbOptions = {}): { dialect: 'postgres'; url: string } | { dialect: 'sqlite'; file: string } {
-  const url = options.url ?? process.env.DATABASE_URL;
-  if (url) return { dialect: 'postgres', url };
-  const file = options.file ?? process.env.SCIBOARD_DB ?? '.sciboard/sciboard.db';
+  if (options.url) return { dialect: 'postgres', url: options.url };
+  const file = options.file || '.sciboard/sciboard.db';
   return { dialect: 'sqlite', file: resolve(file) };
 }
 

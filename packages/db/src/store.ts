@@ -46,8 +46,8 @@ export type Store = ReturnType<typeof buildStore>;
 const adapters = new WeakMap<Store, DialectAdapter>();
 
 /**
- * Opens (and creates and migrates, on first use) the database: PostgreSQL when `url` or env DATABASE_URL is
- * set, else the SQLite file `file`, env SCIBOARD_DB or `.sciboard/sciboard.db`.
+ * Opens (and creates and migrates, on first use) the database: PostgreSQL when `url` is set, else the SQLite
+ * file `file` or `.sciboard/sciboard.db`. The CLI and the site read both from their environment.
  */
 export async function openDb(options: OpenDbOptions = {}): Promise<Store> {
   const adapter = await openAdapter(options);

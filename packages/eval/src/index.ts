@@ -61,3 +61,4 @@ export {
   type Seeds,
 } from './chat/settings.ts';
 export { applyPromptFormat, type PromptFormat } from './chat/apply.ts';
+export { SAMPLE_SUITES_DIR, sampleSuiteFiles } from './sample-suites.ts';

@@ -13,10 +13,11 @@ export interface QueueSettings {
 }
 
 /**
- * Env SCIBOARD_LEASE_SECONDS sets the lease for every process of a deployment: on PostgreSQL pg-boss stores
- * the lease as each job's expiry when it is submitted, so submitters and workers must agree on it.
+ * The settings when a caller names none. A deployment sets its lease for every process (the CLI and the site
+ * read SCIBOARD_LEASE_SECONDS and pass it as `leaseSeconds`): on PostgreSQL pg-boss stores the lease as each
+ * job's expiry when it is submitted, so submitters and workers must agree on it.
  */
-export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { leaseSeconds: Number(process.env.SCIBOARD_LEASE_SECONDS) || 60, maxAttempts: 3 };
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { leaseSeconds: 60, maxAttempts: 3 };
 
 /** One claimed shard: the worker heartbeats while it runs, then completes or fails it exactly once. */
 export interface ShardLease {

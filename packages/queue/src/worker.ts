@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { shardLabel, type ClaimedShard, type Store, type SubmissionRow } from '@sciboard/db';
-import { payloadOf } from './submit.ts';
 import type { ShardQueue } from './shard-queue.ts';
 
 /** What evaluates shards; the queue knows nothing of models (the CLI supplies an ONNX runner). */
@@ -41,6 +40,15 @@ export interface WorkerSummary {
   submissionsFinished: number;
 }
 
+/**
+ * The subset a run of the submission fills, for log lines. The payload's shape belongs to whoever enqueued it;
+ * the queue reads only the run-to-subset list every payload carries.
+ */
+function subsetOfRun(submission: SubmissionRow, runId: number): string | undefined {
+  const subsets = (submission.payload as { subsets?: { runId: number; subset: string }[] }).subsets;
+  return subsets?.find((s) => s.runId === runId)?.subset;
+}
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const wake = () => {
@@ -64,7 +72,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     if (!(await o.store.claimRunScoring(runId, o.scoringLeaseMs ?? 600_000))) return;
     const submission = await o.store.getSubmission(submissionId);
     if (!submission || (submission.status !== 'queued' && submission.status !== 'running')) return;
-    const subset = payloadOf(submission).subsets?.find((s) => s.runId === runId)?.subset ?? 'its subset';
+    const subset = subsetOfRun(submission, runId) ?? 'its subset';
     try {
       await o.runner.finishRun(submission, runId);
       summary.runsScored++;

@@ -2,7 +2,8 @@
 
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { authenticate, checkRate, clientAddress, confinePath, formatZodError, intake, IntakeError, submissionFields } from '../api/submissions/intake.ts';
+import { submissionFields } from '@sciboard/runs';
+import { authenticate, checkRate, clientAddress, confinePath, formatZodError, intake, IntakeError } from '../api/submissions/intake.ts';
 import { getStore } from '../../lib/store.ts';
 
 export interface SubmitFormState {

@@ -1,19 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { bundledReportedCsv, openDb, parseReportedCsv, SCIGLM_SOURCE } from '@sciboard/db';
-import {
-  boards,
-  boardToCsv,
-  boardToJson,
-  boardToLatex,
-  boardToText,
-  buildBoard,
-  flagsFromStore,
-  measuredFromStore,
-  reportedFromStore,
-  type BoardView,
-} from '@sciboard/leaderboard';
+import { openDb } from '@sciboard/db';
+import { boards, boardToCsv, boardToJson, boardToLatex, boardToText, buildBoard, type BoardView } from '@sciboard/leaderboard';
+import { readBoardInputs } from '@sciboard/runs';
 import { UsageError } from '../main.ts';
+import { cliEnv } from '../env.ts';
 
 const FORMATS: Record<string, (view: BoardView) => string> = {
   table: boardToText,
@@ -41,17 +31,11 @@ export function register(program: Command): void {
       if (unknown.length > 0) {
         throw new UsageError(`--columns: board "${board.id}" has no column ${unknown.map((c) => `"${c}"`).join(', ')}; expected ${board.columns.map((c) => c.name).join(', ')}`);
       }
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
-        const [scores, storedReported, flags] = await Promise.all([store.boardScores(), store.listReported(), store.listFlags()]);
-        // A database nobody has loaded reference rows into still shows the paper's numbers (read, not written).
-        const reported = storedReported.length > 0
-          ? reportedFromStore(storedReported)
-          : reportedFromStore(parseReportedCsv(readFileSync(bundledReportedCsv, 'utf8'), bundledReportedCsv, SCIGLM_SOURCE));
+        // A database nobody has loaded reference rows into still shows the paper's numbers.
         const view = buildBoard(board, {
-          measured: measuredFromStore(scores),
-          reported,
-          flags: flagsFromStore(flags, scores),
+          ...(await readBoardInputs(store, { bundledWhenEmpty: true })),
           normalise: opts.normalise ?? false,
           excludeFlagged: opts.hideFlagged ?? false,
           columns,

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { boardSubsets } from '@sciboard/queue';
+import { boardSubsets } from '@sciboard/runs';
 import { dataCacheDir, HubError, pullSuites, readChecksums, stderrProgress, SUITES, suitesForTasks, UnknownSuiteError, type SuiteSource } from '@sciboard/datasets';
 import { UsageError } from '../main.ts';
+import { cliEnv } from '../env.ts';
 
 interface PullOptions {
   tasks?: string;
@@ -37,7 +38,7 @@ export function register(program: Command): void {
   const data = program.command('data').description('Datasets: fetch them from the Hugging Face Hub into the cache, or list what it holds');
   data
     .command('pull')
-    .description(`Download the suites' data from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE honoured) into ${dataCacheDir()}`)
+    .description(`Download the suites' data from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE honoured) into ${dataCacheDir(cliEnv().vars)}`)
     .option('--tasks <list>', 'tasks or groups whose data to fetch (e.g. mmlu_stem,gsm8k)')
     .option('--board <list>', 'every column of these boards: science, math or science,math')
     .option('--all', 'every suite')
@@ -45,7 +46,7 @@ export function register(program: Command): void {
       const suites = suitesToPull(opts);
       const progress = stderrProgress();
       try {
-        const result = await pullSuites(suites, { progress });
+        const result = await pullSuites(suites, { env: cliEnv().vars, progress });
         if (result.cached.length > 0) progress.line(`offline: ${result.cached.join(', ')} already in ${result.dataDir}`);
         else progress.line(`data in ${result.dataDir}: ${result.pulled.join(', ') || 'nothing pulled'}`);
         if (result.skipped.length > 0) process.exitCode = 1;
@@ -58,7 +59,7 @@ export function register(program: Command): void {
     .command('list')
     .description('The suites in the cache, where they came from and when')
     .action(() => {
-      const dir = dataCacheDir();
+      const dir = dataCacheDir(cliEnv().vars);
       const pulled = readChecksums(dir);
       process.stdout.write(`${dir}\n`);
       for (const s of SUITES) {

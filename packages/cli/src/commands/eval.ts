@@ -10,7 +10,9 @@ import { addPromptOptions, chatTemplateFor, promptSettings, type PromptOptions }
 import { dataDirFor, parseTasksOption } from './requests.ts';
 import { gateCommand } from './gate.ts';
 import { tasksOrBoard } from '../boardPlan.ts';
-import { openRunRecords, type StoreAndGateOptions } from '../record.ts';
+import { openDb } from '@sciboard/db';
+import { openRunRecords } from '@sciboard/runs';
+import { cliEnv } from '../env.ts';
 
 export interface EvalCommandOptions extends PromptOptions {
   model: string;
@@ -37,6 +39,15 @@ export interface EvalCommandOptions extends PromptOptions {
   graderThreads?: number;
   /** lm-eval's --bootstrap_iters: 0 reports no standard errors. */
   bootstrapIters?: number;
+}
+
+export interface StoreAndGateOptions {
+  store: boolean;
+  gateAgainst?: string;
+  maxDrop?: string;
+  alpha?: string;
+  junit?: string;
+  summary?: string;
 }
 
 /** Where item results are kept between runs, inside the output folder. */
@@ -213,7 +224,9 @@ export function register(program: Command): void {
       // Chat template, system instruction, generation arguments and seeds are part of the run's identity.
       const prompt = promptSettings(opts);
       // One run per requested task or group, each recorded at its first stored batch (see openRunRecords).
-      const runs = opts.store ? openRunRecords({ ...opts, prompt }, parseTasksOption(opts.tasks).tasks) : undefined;
+      const runs = opts.store
+        ? openRunRecords({ ...opts, prompt, openStore: () => openDb(cliEnv().database), log: (line) => process.stderr.write(`${line}\n`) }, parseTasksOption(opts.tasks).tasks)
+        : undefined;
       try {
         // The engine's batch size, picked or given, and the items per stored batch are recorded with each run.
         const output = await runEval(opts, undefined, runs ? [runs.sink] : [], (model) =>

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { exportLmEval, openDb } from '@sciboard/db';
 import { UsageError } from '../main.ts';
 import { positiveInt } from '../options.ts';
+import { cliEnv } from '../env.ts';
 
 export function register(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .option('--format <format>', 'output format: lm-eval', 'lm-eval')
     .action(async (opts: { run: number; out: string; format: string }) => {
       if (opts.format !== 'lm-eval') throw new UsageError(`--format must be lm-eval, got "${opts.format}"`);
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
         const written = await exportLmEval(store, opts.run, opts.out);
         process.stdout.write(`${[written.resultsFile, ...written.samplesFiles].join('\n')}\n`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openDb } from '@sciboard/db';
 import { boards } from '@sciboard/leaderboard';
 import { UsageError } from '../main.ts';
+import { cliEnv } from '../env.ts';
 
 /** A board column header (e.g. "CEval-Hard") or a subset name, as stored scores name it. */
 function subsetFor(column: string): string {
@@ -23,7 +24,7 @@ export function register(program: Command): void {
     .action(async (opts: { model: string; column?: string; reason: string }) => {
       if (!opts.reason.trim()) throw new UsageError('--reason must not be empty');
       const subset = opts.column === undefined ? null : subsetFor(opts.column);
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
         const model = await store.getModel(opts.model);
         if (!model) throw new Error(`no model named "${opts.model}" in the database`);
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .description('List flags')
     .option('--model <name>', 'only this model')
     .action(async (opts: { model?: string }) => {
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
         const model = opts.model === undefined ? undefined : await store.getModel(opts.model);
         if (opts.model !== undefined && !model) throw new Error(`no model named "${opts.model}" in the database`);

@@ -7,6 +7,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../main.ts';
+import { cliEnv } from '../env.ts';
 import {
   GateInputError, databaseResolver, gateExitCode, renderJunit, renderMarkdown, renderTable, runGate, type GateStore, type RefResolver,
 } from '@sciboard/gate';
@@ -50,7 +51,7 @@ function writeOutput(file: string, text: string, append = false): void {
 function lazyDatabase(file: string | undefined): { resolve: RefResolver; close: () => Promise<void> } {
   let opened: Promise<{ store: GateStore & { close(): unknown } }> | undefined;
   const open = () => {
-    opened ??= import('@sciboard/db').then(async ({ openDb }) => ({ store: await openDb(file ? { file } : {}) }));
+    opened ??= import('@sciboard/db').then(async ({ openDb }) => ({ store: await openDb({ ...cliEnv().database, ...(file ? { file } : {}) }) }));
     return opened;
   };
   return {

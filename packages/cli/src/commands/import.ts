@@ -5,6 +5,7 @@ import { importLmEval, openDb, SCIGLM_SOURCE, type ReportedSource } from '@scibo
 import { reportedRowProblem } from '@sciboard/leaderboard';
 import { UsageError } from '../main.ts';
 import { isReportedCsv } from '../reportedCsv.ts';
+import { cliEnv } from '../env.ts';
 
 interface ImportOptions {
   model?: string;
@@ -60,7 +61,7 @@ export function register(program: Command): void {
       const files = isDir ? findResultsFiles(path) : [path];
       if (files.length === 0) throw new Error(`${path}: no results_*.json file in this folder or the folders in it`);
 
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
         if (opts.reported) {
           const source: ReportedSource = opts.paper

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openDb, type RunStatus, type RunWithModel } from '@sciboard/db';
 import { UsageError } from '../main.ts';
+import { cliEnv } from '../env.ts';
 
 const STATUSES: RunStatus[] = ['pending', 'running', 'finished', 'failed'];
 
@@ -35,7 +36,7 @@ export function register(program: Command): void {
       if (opts.status !== undefined && !STATUSES.includes(opts.status as RunStatus)) {
         throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, got "${opts.status}"`);
       }
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
         const runs = await store.listRuns({ modelName: opts.model, status: opts.status as RunStatus | undefined });
         if (opts.format === 'json') process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);

@@ -1,18 +1,25 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadBundledReported, openDb, type Store } from '@sciboard/db';
-import { loadTaskSpec, type TaskDefinition } from '@sciboard/eval';
+import { loadTaskSpec, sampleSuiteFiles, type TaskDefinition } from '@sciboard/eval';
 import { loadModel, writeTinyModel } from '@sciboard/onnx';
 import { positiveInt } from '../options.ts';
-import { evaluateIntoStore } from '../record.ts';
+import { evaluateIntoStore } from '@sciboard/runs';
 import { demoData } from '../demoData.ts';
+import { cliEnv } from '../env.ts';
 import { runWorkerCommand } from './worker.ts';
 
-export const repoRoot = resolve(import.meta.dirname, '../../../..');
-const webDir = join(repoRoot, 'apps/web');
+/** Where the site's package is installed (a workspace member beside this one): `start` builds and serves it. */
+function siteDir(): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@sciboard/web/package.json'));
+  } catch {
+    throw new Error('the site (@sciboard/web) is not installed beside this command: serve the boards from a checkout of the repository, or pass --no-serve');
+  }
+}
 export const DEMO_MODEL_NAME = 'sciboard-demo-tiny (random weights)';
 
 /** A tiny generated model scored on the sample suites (and small slices of the real ones when present). */
@@ -22,11 +29,7 @@ export async function runDemo(store: Store, log: (line: string) => void): Promis
     log(`writing the demo model to ${modelDir}`);
     await writeTinyModel(modelDir, { seed: 0 });
   }
-  const samples = join(repoRoot, 'packages/eval/samples');
-  const tasks: (string | TaskDefinition)[] = readdirSync(samples)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => loadTaskSpec(join(samples, f)));
+  const tasks: (string | TaskDefinition)[] = sampleSuiteFiles().map((f) => loadTaskSpec(f));
   // Every measurable column of both boards, as a submission's default plan has them, where the data is there.
   const demo = await demoData(log);
   const dataDir = demo.dir;
@@ -56,9 +59,8 @@ export async function runDemo(store: Store, log: (line: string) => void): Promis
 }
 
 function startLocalWorker(dbFile: string, signal: AbortSignal, log: (line: string) => void): Promise<void> {
-  process.env.SCIBOARD_DB = dbFile;
   log('evaluating submissions in this process (one worker on the embedded database)');
-  return runWorkerCommand({ concurrency: 1, device: 'auto' }, signal).then(
+  return runWorkerCommand({ concurrency: 1, device: 'auto', database: { file: dbFile } }, signal).then(
     () => undefined,
     (err: Error) => log(`submission worker stopped: ${err.message}`),
   );
@@ -73,25 +75,27 @@ export function register(program: Command): void {
     .option('--no-serve', 'prepare the database and stop (no site)')
     .action(async (opts: { port?: number; demo: boolean; serve: boolean }) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
-      const dbFile = process.env.DATABASE_URL ? undefined : resolve(process.env.SCIBOARD_DB ?? '.sciboard/sciboard.db');
-      const store = await openDb(dbFile ? { file: dbFile } : {});
+      const env = cliEnv();
+      const dbFile = env.database.url ? undefined : resolve(env.database.file ?? '.sciboard/sciboard.db');
+      const store = await openDb(dbFile ? { file: dbFile } : env.database);
       try {
         const loaded = await loadBundledReported(store);
-        log(`database ready (${process.env.DATABASE_URL ? 'PostgreSQL' : dbFile}); reference rows: ${JSON.stringify(loaded)}`);
+        log(`database ready (${env.database.url ? 'PostgreSQL' : dbFile}); reference rows: ${JSON.stringify(loaded)}`);
         const measured = (await store.listRuns({ status: 'finished' })).some((r) => r.source === 'measured');
         if (opts.demo && !measured) await runDemo(store, log);
       } finally {
         await store.close();
       }
       if (!opts.serve) return;
-      const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(dbFile ? { SCIBOARD_DB: dbFile } : {}) };
+      const siteEnv = { ...env.vars, NEXT_TELEMETRY_DISABLED: '1', ...(dbFile ? { SCIBOARD_DB: dbFile } : {}) };
       // Next's own entry point, run by this node: no npx in between, so a signal reaches the server itself.
+      const webDir = siteDir();
       const nextBin = createRequire(join(webDir, 'package.json')).resolve('next/dist/bin/next');
-      const built = spawnSync(process.execPath, [join(webDir, 'scripts/build-if-stale.mjs')], { cwd: webDir, env, stdio: 'inherit' });
+      const built = spawnSync(process.execPath, [join(webDir, 'scripts/build-if-stale.mjs')], { cwd: webDir, env: siteEnv, stdio: 'inherit' });
       if (built.status !== 0) throw new Error('next build failed (see the output above)');
-      const port = String(opts.port ?? process.env.PORT ?? 3000);
+      const port = String(opts.port ?? env.port ?? 3000);
       log(`serving the boards on http://127.0.0.1:${port}/ (Ctrl-C to stop)`);
-      const server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', port], { cwd: webDir, env, stdio: 'inherit' });
+      const server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', port], { cwd: webDir, env: siteEnv, stdio: 'inherit' });
       // With the embedded database nobody else runs workers: evaluate submissions in this process.
       const worker = new AbortController();
       const working = dbFile ? startLocalWorker(dbFile, worker.signal, log) : Promise.resolve();

@@ -4,7 +4,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { openDb, resolveTarget } from '@sciboard/db';
 import { loadModel } from '@sciboard/onnx';
 import type { Dtype } from '@sciboard/onnx/layout';
-import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, openShardQueue, parseParams, shardSizeProblem, SubmissionError, type EnqueueOutcome } from '@sciboard/queue';
+import { openShardQueue } from '@sciboard/queue';
+import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, parseParams, shardSizeProblem, SubmissionError, submissionFields, type EnqueueOutcome, type SubmissionFields } from '@sciboard/runs';
+import { cliEnv } from '../env.ts';
 import { UsageError } from '../main.ts';
 import { DTYPE_HELP, dtypeOption, positiveInt } from '../options.ts';
 import { chooseDataDir } from '../dataDir.ts';
@@ -27,7 +29,18 @@ export interface SubmitOptions extends PromptOptions {
   token?: string;
 }
 
-const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
+/** The command line's name of each field of a submission. */
+const OPTION_OF: Record<string, string> = { boards: 'board', shardSize: 'shard-size' };
+
+/** The submission's fields, checked by the schema the site's form and API use (`name` trimmed, lists split). */
+function fieldsOf(opts: SubmitOptions): SubmissionFields {
+  const { name, params, family, license, revision, board, tasks, limit, shardSize, dtype } = opts;
+  const parsed = submissionFields.safeParse({ name, params, family, license, revision, boards: board, tasks, limit, shardSize, dtype });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = String(issue.path[0] ?? 'name');
+  throw new UsageError(`--${OPTION_OF[field] ?? field}: ${issue.message}`);
+}
 
 /** `--shard-size`: the rule the site's API and form apply to `shardSize` too. */
 function shardSizeOption(value: string): number {
@@ -105,7 +118,8 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
   if (opts.board && opts.tasks) throw new UsageError('give --board or --tasks, not both');
   const dir = resolve(dirArg);
   if (opts.token && !opts.server) throw new UsageError('--token is for --server');
-  const params = opts.params === undefined ? undefined : parseParams(opts.params);
+  const fields = fieldsOf(opts);
+  const params = fields.params === undefined ? undefined : parseParams(fields.params);
   const settings = promptSettings(opts);
   if (opts.server && opts.dtype && opts.dtype !== 'fp32') {
     throw new UsageError("--dtype is for the local queue: a site's upload takes one fp32 graph (model.onnx or decoder_model_merged.onnx)");
@@ -114,25 +128,26 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
   await checkLoads(dir, opts.dtype);
   if (opts.server) return submitToServer(dir, layout.graphPath, opts);
   const contentHash = await checkpointContentHash(dir);
-  const store = await openDb();
+  const env = cliEnv();
+  const store = await openDb(env.database);
   try {
-    const target = resolveTarget();
-    const queue = await openShardQueue(store, { url: target.dialect === 'postgres' ? target.url : undefined });
+    const target = resolveTarget(env.database);
+    const queue = await openShardQueue(store, { url: target.dialect === 'postgres' ? target.url : undefined, leaseSeconds: env.leaseSeconds });
     try {
       const outcome = await enqueueSubmission(store, queue, {
         checkpoint: dir,
         contentHash,
-        name: opts.name,
+        name: fields.name,
         params,
-        family: opts.family,
-        license: opts.license,
-        revision: opts.revision,
-        boards: list(opts.board),
-        tasks: list(opts.tasks),
-        limit: opts.limit,
-        shardSize: opts.shardSize,
+        family: fields.family,
+        license: fields.license,
+        revision: fields.revision,
+        boards: fields.boards,
+        tasks: fields.tasks,
+        limit: fields.limit,
+        shardSize: fields.shardSize,
         dataDir: chooseDataDir(opts.dataDir, { needed: false, withCheckoutData: true }),
-        submittedBy: process.env.USER,
+        submittedBy: env.user,
         settings,
         ...(opts.dtype ? { dtype: opts.dtype } : {}),
       });

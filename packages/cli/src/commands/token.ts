@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openDb } from '@sciboard/db';
 import { UsageError } from '../main.ts';
+import { cliEnv } from '../env.ts';
 
 export function register(program: Command): void {
   const token = program.command('token').description('Create, list and revoke the API tokens that submit through the site');
@@ -10,7 +11,7 @@ export function register(program: Command): void {
     .requiredOption('--name <name>', 'who or what the token is for')
     .action(async (opts: { name: string }) => {
       if (!opts.name.trim()) throw new UsageError('--name must not be empty');
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
         const created = await store.createApiToken(opts.name);
         process.stderr.write(`token ${created.id} (${created.name}) created; store it now, it cannot be shown again:\n`);
@@ -23,7 +24,7 @@ export function register(program: Command): void {
     .command('list')
     .description('List tokens (never their secrets)')
     .action(async () => {
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
         const tokens = await store.listApiTokens();
         if (tokens.length === 0) process.stdout.write('no tokens\n');
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .action(async (idText: string) => {
       const id = Number(idText);
       if (!Number.isInteger(id) || id < 1) throw new UsageError(`token id must be a positive integer, got "${idText}"`);
-      const store = await openDb();
+      const store = await openDb(cliEnv().database);
       try {
         if (!(await store.revokeApiToken(id))) throw new Error(`no active token with id ${id}`);
         process.stdout.write(`token ${id} revoked\n`);

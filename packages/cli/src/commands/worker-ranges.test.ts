@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Store } from '@sciboard/db';
 import { writeTinyModel } from '@sciboard/onnx';
-import { enqueueSubmission, openLeaseQueue, openPgBossQueue, runWorker, type ShardQueue, type ShardRunner } from '@sciboard/queue';
+import { openLeaseQueue, openPgBossQueue, runWorker, type ShardQueue, type ShardRunner } from '@sciboard/queue';
+import { enqueueSubmission } from '@sciboard/runs';
 import { skipOrFail } from '../../../db/src/test-backends.ts';
 import { onnxShardRunner } from './worker.ts';
 

@@ -6,88 +6,29 @@
  * ONNX graph is left to the worker (the site runs no inference); its failure fails the submission.
  */
 import { existsSync, realpathSync, renameSync, rmSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { resolveTarget, type Store } from '@sciboard/db';
+import { openShardQueue, type ShardQueue } from '@sciboard/queue';
 import {
-  checkCheckpointLayout,
-  checkpointContentHash,
-  checkTaskData,
-  confineCheckpoint,
-  confineSpecData,
-  defaultDataDir,
-  DTYPES,
+  checkSubmission,
+  confinePath as confineUnderRoots,
   enqueueSubmission,
-  isTaskSpecPath,
-  openShardQueue,
-  parseParams,
   payloadOf,
-  planSubsets,
-  checkGenKwargs,
-  parseGenKwargs,
-  parseSeed,
-  realPathInside,
   SettingsError,
-  shardSizeProblem,
   SubmissionError,
   type EnqueueOutcome,
-  type EvalSettings,
-  type ShardQueue,
+  type SubmissionFields,
   type SubmissionRequest,
-} from '@sciboard/queue';
-import { z } from 'zod';
+} from '@sciboard/runs';
+import type { z } from 'zod';
+import { siteEnv } from '../../../lib/env.ts';
 import { IntakeError } from './errors.ts';
 import type { StagedUpload } from './upload.ts';
 
 export { IntakeError };
 
-const optionalText = z.string().trim().max(200).optional().transform((v) => (v ? v : undefined));
-const list = z
-  .union([z.array(z.string().trim().min(1).max(300)).max(100), z.string().max(5000)])
-  .optional()
-  .transform((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v))
-  .transform((v) => (v && v.length > 0 ? v : undefined));
-
-export const submissionFields = z
-  .object({
-    checkpoint: z.string().trim().min(1, 'give the checkpoint folder as a path under the model roots').max(1000).optional(),
-    name: z.string().trim().min(1, 'must not be empty').max(200),
-    params: optionalText,
-    family: optionalText,
-    license: optionalText,
-    revision: optionalText,
-    boards: list,
-    tasks: list,
-    limit: z.coerce.number().int().positive().max(1_000_000).optional(),
-    // Which published graph of the folder the workers load, as `sciboard submit --dtype` (default fp32).
-    dtype: z.enum(DTYPES, { message: `must be one of ${DTYPES.join(', ')}` }).optional(),
-    // lm-eval's prompt options; values are checked by @sciboard/eval's rules, as `sciboard submit` checks them.
-    applyChatTemplate: z.union([z.boolean(), z.string().trim().max(200)]).optional(),
-    systemInstruction: z.string().max(20_000).optional(),
-    fewshotAsMultiturn: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
-    genKwargs: z.union([z.string().max(5000), z.record(z.string(), z.unknown())]).optional(),
-    seed: z.union([z.number().int(), z.string().max(200)]).optional(),
-    // The rule `sciboard submit --shard-size` applies, from @sciboard/queue.
-    shardSize: z
-      .unknown()
-      .superRefine((v, ctx) => {
-        const problem = v === undefined ? undefined : shardSizeProblem(v);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .transform((v) => (v === undefined ? undefined : Number(v)))
-      // Without it zod 4 makes the transformed key required, refusing every submission that leaves shardSize out.
-      .optional(),
-  })
-  .strict()
-  .refine((f) => !(f.boards && f.tasks), { message: 'give boards or tasks, not both', path: ['tasks'] });
-
-export type SubmissionFields = z.infer<typeof submissionFields>;
-
 export function modelRoots(): string[] {
-  return (process.env.SCIBOARD_MODEL_ROOTS ?? '')
-    .split(':')
-    .map((r) => r.trim())
-    .filter(Boolean)
-    .map((r) => resolve(r));
+  return siteEnv().modelRoots;
 }
 
 /**
@@ -96,15 +37,11 @@ export function modelRoots(): string[] {
  * about the server's files.
  */
 export function confinePath(given: string, field = 'checkpoint'): string {
-  const roots = modelRoots();
-  if (roots.length === 0) throw new IntakeError(400, `${field}: this site accepts no checkpoint paths (SCIBOARD_MODEL_ROOTS is not set)`, field);
-  if (given.split(/[\\/]/).includes('..')) throw new IntakeError(400, `${field}: "${given}" must not contain ".." segments`, field);
-  const candidates = isAbsolute(given) ? [resolve(given)] : roots.map((r) => resolve(r, given));
-  for (const candidate of candidates) {
-    const real = realPathInside(roots, candidate);
-    if (real) return real;
+  try {
+    return confineUnderRoots(given, modelRoots(), field);
+  } catch (err) {
+    throw asIntakeError(err);
   }
-  throw new IntakeError(400, `${field}: "${given}" is not a path under the allowed model roots`, field);
 }
 
 export function formatZodError(error: z.ZodError): IntakeError {
@@ -127,7 +64,7 @@ function recentTimes(map: Map<string, number[]>, key: string, now: number): numb
  */
 const recent = new Map<string, number[]>();
 export function checkRate(tokenId: number): void {
-  const perMinute = Number(process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE ?? 20);
+  const perMinute = siteEnv().submitRatePerMinute;
   const now = Date.now();
   const times = recentTimes(recent, String(tokenId), now);
   if (times.length >= perMinute) throw new IntakeError(429, `rate limit: at most ${perMinute} submissions per minute per token`);
@@ -146,7 +83,7 @@ export function clientAddress(forwardedFor: string | null | undefined): string {
 const failures = new Map<string, number[]>();
 
 export async function authenticate(store: Store, header: string | null | undefined, client = 'unknown'): Promise<{ id: number; name: string }> {
-  const perMinute = Number(process.env.SCIBOARD_AUTH_FAILURES_PER_MINUTE ?? 10);
+  const perMinute = siteEnv().authFailuresPerMinute;
   const now = Date.now();
   // Many addresses failing once each must not grow the map for ever: past a size, forget the stale ones.
   if (failures.size > 10_000) for (const key of [...failures.keys()]) recentTimes(failures, key, now);
@@ -167,8 +104,9 @@ export async function authenticate(store: Store, header: string | null | undefin
 
 let queueOpened: Promise<ShardQueue> | undefined;
 function queueFor(store: Store): Promise<ShardQueue> {
-  const target = resolveTarget();
-  queueOpened ??= openShardQueue(store, { url: target.dialect === 'postgres' ? target.url : undefined });
+  const env = siteEnv();
+  const target = resolveTarget(env.database);
+  queueOpened ??= openShardQueue(store, { url: target.dialect === 'postgres' ? target.url : undefined, leaseSeconds: env.leaseSeconds });
   return queueOpened;
 }
 
@@ -188,58 +126,13 @@ function asIntakeError(err: unknown): unknown {
 }
 
 /**
- * The prompt settings of a submission: `applyChatTemplate` true (or "true"/"yes") for the checkpoint's template
- * or a template's name; form fields arrive as text, JSON bodies may use booleans, numbers and an object.
- */
-function promptSettingsOf(fields: SubmissionFields): EvalSettings {
-  const apply = fields.applyChatTemplate;
-  const applyValue = apply === undefined || apply === false || apply === '' || apply === 'false' ? undefined : apply === true || apply === 'true' || apply === 'yes' ? true : apply;
-  const multiturn = fields.fewshotAsMultiturn;
-  return {
-    ...(applyValue !== undefined ? { applyChatTemplate: applyValue } : {}),
-    ...(fields.systemInstruction ? { systemInstruction: fields.systemInstruction } : {}),
-    ...(multiturn !== undefined ? { fewshotAsMultiturn: multiturn === true || multiturn === 'true' } : {}),
-    ...(fields.genKwargs !== undefined ? { genKwargs: typeof fields.genKwargs === 'string' ? parseGenKwargs(fields.genKwargs) : checkGenKwargs(fields.genKwargs) } : {}),
-    ...(fields.seed !== undefined ? { seed: parseSeed(String(fields.seed)) } : {}),
-  };
-}
-
-/**
- * Every check a submission of `checkpointDir` must pass, in the order that reads nothing outside the roots:
- * the folder's files and the graph's external weights are confined before any is opened, suite files and their
- * data files before the suite is loaded, and then each task's data is loaded once to see that it is there.
+ * Every check a submission of `checkpointDir` must pass (see @sciboard/runs `checkSubmission`), with the site's
+ * roots and data folder, its refusals as 400s naming the API's field.
  */
 async function checkedRequest(fields: SubmissionFields, checkpointDir: string, submittedBy: string): Promise<SubmissionRequest> {
-  const roots = modelRoots();
+  const env = siteEnv();
   try {
-    const params = fields.params === undefined ? undefined : parseParams(fields.params);
-    const settings = promptSettingsOf(fields);
-    confineCheckpoint(checkpointDir, roots);
-    checkCheckpointLayout(checkpointDir, params, fields.dtype);
-    const tasks = fields.tasks?.map((t) => {
-      if (!isTaskSpecPath(t)) return t;
-      const spec = confinePath(t, 'tasks');
-      confineSpecData(spec, roots);
-      return spec;
-    });
-    checkTaskData(planSubsets({ boards: fields.boards, tasks }), defaultDataDir());
-    const contentHash = await checkpointContentHash(checkpointDir);
-    return {
-      checkpoint: checkpointDir,
-      contentHash,
-      name: fields.name,
-      params,
-      family: fields.family,
-      license: fields.license,
-      revision: fields.revision,
-      boards: fields.boards,
-      tasks,
-      limit: fields.limit,
-      settings,
-      shardSize: fields.shardSize,
-      submittedBy,
-      ...(fields.dtype ? { dtype: fields.dtype } : {}),
-    };
+    return await checkSubmission(fields, checkpointDir, { roots: env.modelRoots, dataDir: env.dataDir, submittedBy });
   } catch (err) {
     throw asIntakeError(err);
   }
@@ -294,5 +187,5 @@ export async function intakeUpload(store: Store, fields: SubmissionFields, stage
 }
 
 export function uploadLimitBytes(): number {
-  return Number(process.env.SCIBOARD_UPLOAD_MAX_BYTES ?? 512 * 1024 * 1024);
+  return siteEnv().uploadMaxBytes;
 }

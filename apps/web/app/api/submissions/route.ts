@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
+import { submissionFields } from '@sciboard/runs';
 import { getStore, type Store } from '../../../lib/store.ts';
 import { publicSubmission, viewerToken } from '../../../lib/public-view.ts';
-import { authenticate, checkRate, clientAddress, confinePath, formatZodError, intake, intakeUpload, IntakeError, submissionFields, uploadLimitBytes, uploadStaging } from './intake.ts';
+import { authenticate, checkRate, clientAddress, confinePath, formatZodError, intake, intakeUpload, IntakeError, uploadLimitBytes, uploadStaging } from './intake.ts';
 import { readBoundedText, receiveUpload, type StagedUpload } from './upload.ts';
 
 export const dynamic = 'force-dynamic';

@@ -36,6 +36,22 @@ export function realPathInside(roots: string[], path: string): string | undefine
 }
 
 /**
+ * The real path of `given` (absolute, or relative to one of the roots) if it exists under a root once symlinks
+ * are resolved. A path that is missing and one that exists outside the roots get the same answer, so the answer
+ * reveals nothing about the server's files.
+ */
+export function confinePath(given: string, roots: string[], field = 'checkpoint'): string {
+  if (roots.length === 0) throw new SubmissionError(`${field}: this site accepts no checkpoint paths (SCIBOARD_MODEL_ROOTS is not set)`, field);
+  if (given.split(/[\\/]/).includes('..')) throw new SubmissionError(`${field}: "${given}" must not contain ".." segments`, field);
+  const candidates = isAbsolute(given) ? [resolve(given)] : roots.map((r) => resolve(r, given));
+  for (const candidate of candidates) {
+    const real = realPathInside(roots, candidate);
+    if (real) return real;
+  }
+  throw new SubmissionError(`${field}: "${given}" is not a path under the allowed model roots`, field);
+}
+
+/**
  * Every entry of a checkpoint folder (files, folders, symlinks, at any depth) resolves under the roots, and so
  * does every external weights file its ONNX graphs name. A dangling symlink is refused too: the loader would
  * fail on it later with a less useful message.

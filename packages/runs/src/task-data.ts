@@ -21,21 +21,28 @@ function sharedDataAbove(start: string | undefined): string | undefined {
 }
 
 /**
+ * The environment as an app read it: SCIBOARD_DATA_DIR, SCIBOARD_SHARED_DIR, and where `sciboard data pull` keeps
+ * its cache (SCIBOARD_CACHE, else under XDG_CACHE_HOME or ~/.cache).
+ */
+export type DataDirEnv = Readonly<Record<string, string | undefined>>;
+
+/**
  * The datasets folder workers use by default: $SCIBOARD_DATA_DIR, then $SCIBOARD_SHARED_DIR/data, then
  * ../shared/data beside the checkout (looked for from this file and from the working directory, since the
- * site runs this code from its build output), then the `sciboard data pull` cache.
+ * site runs this code from its build output), then the `sciboard data pull` cache, from the variables the
+ * caller read.
  */
-export function defaultDataDir(): string {
+export function defaultDataDir(env: DataDirEnv): string {
   const here = typeof import.meta.dirname === 'string' ? import.meta.dirname : undefined;
   const candidates = [
-    process.env.SCIBOARD_DATA_DIR,
-    process.env.SCIBOARD_SHARED_DIR ? join(process.env.SCIBOARD_SHARED_DIR, 'data') : undefined,
+    env.SCIBOARD_DATA_DIR,
+    env.SCIBOARD_SHARED_DIR ? join(env.SCIBOARD_SHARED_DIR, 'data') : undefined,
     sharedDataAbove(here),
     sharedDataAbove(process.cwd()),
     // What `sciboard data pull` fetched ($SCIBOARD_CACHE/data), as every command finds it.
-    dataCacheDir(),
+    dataCacheDir(env),
   ];
-  return candidates.find((d): d is string => Boolean(d) && existsSync(d!)) ?? process.env.SCIBOARD_DATA_DIR ?? '';
+  return candidates.find((d): d is string => Boolean(d) && existsSync(d!)) ?? env.SCIBOARD_DATA_DIR ?? '';
 }
 
 // Tasks whose data loaded once stay known-good for the process: the datasets do not change under a server.

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb, type Store } from '@sciboard/db';
 import { allBackends } from '../../db/src/test-backends.ts';
-import type { ShardQueue } from './shard-queue.ts';
+import type { ShardQueue } from '@sciboard/queue';
 import { enqueueSubmission, type EnqueueOutcome } from './submit.ts';
 
 const backends = await allBackends();

@@ -5,10 +5,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb, shardLabel, type Store } from '@sciboard/db';
 import { skipOrFail } from '../../db/src/test-backends.ts';
+import { openLeaseQueue, openPgBossQueue, runWorker, type ShardQueue } from '@sciboard/queue';
 import { planRanges, splitRanges } from './ranges.ts';
-import { openLeaseQueue, openPgBossQueue, type ShardQueue } from './shard-queue.ts';
 import { enqueueSubmission } from './submit.ts';
-import { runWorker } from './worker.ts';
 
 const samples = resolve(import.meta.dirname, '../../eval/samples');
 const MC = join(samples, 'science-mc.yaml'); // 8 documents, multiple choice

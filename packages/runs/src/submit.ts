@@ -1,14 +1,11 @@
 import { canonicalJson, DuplicateSubmissionError, sha256, UNKNOWN_SIZE_BAND, withTransaction, type Model, type RunConfig, type ShardRow, type Store, type SubmissionRow } from '@sciboard/db';
-import { checkEvalSettings, ChatTemplateError, loadChatTemplate, SettingsError, settingsConfig, type EvalSettings } from '@sciboard/eval';
-import { runConfigDtype, type Dtype } from '@sciboard/onnx/layout';
+import { checkEvalSettings, ChatTemplateError, loadChatTemplate, SettingsError, type EvalSettings } from '@sciboard/eval';
+import type { Dtype } from '@sciboard/onnx/layout';
+import type { ShardQueue } from '@sciboard/queue';
 import { SubmissionError } from './checkpoint.ts';
 import { planSubsets, type SubsetPlan } from './plan.ts';
 import { planRanges, type TaskSplit } from './ranges.ts';
-import { defaultDataDir } from './task-data.ts';
-import type { ShardQueue } from './shard-queue.ts';
-
-/** Recorded in each submission run's configuration, as `sciboard eval` records its own version. */
-export const HARNESS_VERSION = 'sciboard-0.1.0';
+import { runConfigOf } from './record.ts';
 
 export interface SubmissionRequest {
   /** Absolute path of the checkpoint folder, as the workers will open it. */
@@ -25,7 +22,7 @@ export interface SubmissionRequest {
   limit?: number;
   /** Documents per item-range shard (default: chosen per task from its size and kind, see `DEFAULT_SHARD_SIZE`). */
   shardSize?: number;
-  /** Where the tasks' data is read to count their documents (default: the workers' default folder). */
+  /** Where the tasks' data is read to count their documents (without it, each task is one whole-task shard). */
   dataDir?: string;
   submittedBy?: string;
   /** lm-eval's chat template, system instruction, few-shot turns, generation arguments and seeds. */
@@ -55,9 +52,12 @@ export type EnqueueOutcome =
   | { kind: 'queued'; submission: SubmissionRow; shards: ShardRow[] }
   | { kind: 'duplicate'; submission: SubmissionRow; runIds: number[] };
 
-/** A submission run's configuration: non-default prompt settings are part of it (and of its identity). */
+/**
+ * A submission run's configuration, as `sciboard eval` would record it: non-default prompt settings are part of
+ * it (and of its identity); shots and batch size are the tasks' and the workers' own.
+ */
 export function runConfigFor(limit: number | undefined, settings: EvalSettings = {}, dtype?: Dtype): RunConfig {
-  return { numFewshot: null, limit: limit ?? null, batchSize: null, dtype: runConfigDtype(dtype), harnessVersion: HARNESS_VERSION, ...settingsConfig(settings) };
+  return runConfigOf({ limit, prompt: settings, dtype });
 }
 
 /**
@@ -105,7 +105,7 @@ export async function enqueueSubmission(store: Store, queue: ShardQueue, request
   );
   const existing = await store.findSubmissionByDedupeKey(dedupeKey);
   if (existing) return { kind: 'duplicate', submission: existing, runIds: payloadOf(existing).subsets.map((s) => s.runId) };
-  const splits = planRanges(plans, { dataDir: request.dataDir ?? defaultDataDir(), limit: request.limit, shardSize: request.shardSize });
+  const splits = planRanges(plans, { dataDir: request.dataDir, limit: request.limit, shardSize: request.shardSize });
 
   const known = await store.getModel(request.name);
   if (known?.contentHash && known.contentHash !== request.contentHash) {

@@ -1,9 +1,14 @@
+/**
+ * Recording runs: open (or resume) a run, store its items as they are scored, then finish it with its scores
+ * or fail it with the reason. `sciboard eval`, `start`'s demo and the workers record runs the same way.
+ */
 import { basename, resolve } from 'node:path';
 import { DEFAULT_STORE_EVERY, evaluate, leafTasksOf, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
 import { settingsConfig, type EvalSettings } from '@sciboard/eval';
 import { runConfigDtype, type Dtype } from '@sciboard/onnx/layout';
-import { openDb, resultsForTask, runConfigHash, scoresFromLmEvalResults, sha256, type ModelInput, type RunConfig, type Store } from '@sciboard/db';
+import { resultsForTask, runConfigHash, scoresFromLmEvalResults, sha256, type ModelInput, type RunConfig, type RunPatch, type Store } from '@sciboard/db';
 
+/** Recorded in each run's configuration (part of its identity). */
 export const HARNESS_VERSION = 'sciboard-0.1.0';
 
 export interface RunRecord {
@@ -37,19 +42,18 @@ export interface RunSettings {
 }
 
 
-
 /**
- * Opens (or resumes) the run of this model, task and configuration: an unfinished run with the same
- * configuration is continued, so a rerun recomputes nothing already stored.
+ * A run's configuration: what ran and how it was scored, which is its identity (device and timings are not part of
+ * it), and how it was batched, which is recorded beside it (`batchSize`, `batchSizePickedFrom`, `storeEvery`: the
+ * database leaves them out of the identity, see `runIdentity`).
  */
-export async function beginRun(store: Store, modelId: number, task: string, s: RunSettings): Promise<RunRecord> {
-  const config: RunConfig = {
+export function runConfigOf(s: RunSettings): RunConfig {
+  return {
     numFewshot: s.numFewshot ?? null,
     limit: s.limit ?? null,
-    // How it was batched is recorded beside the identity (the database leaves these out of it, see runIdentity).
     batchSize: s.batchSize ?? null,
     ...(s.batchSizePickedFrom ? { batchSizePickedFrom: s.batchSizePickedFrom } : {}),
-    storeEvery: s.storeEvery ?? DEFAULT_STORE_EVERY,
+    ...(s.storeEvery ? { storeEvery: s.storeEvery } : {}),
     dtype: runConfigDtype(s.dtype),
     harnessVersion: HARNESS_VERSION,
     // Added only when a deviation is chosen, so runs with lm-eval's scoring keep the identity they had.
@@ -57,6 +61,36 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
     ...(s.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
     ...settingsConfig(s.prompt ?? {}),
   };
+}
+
+/** Items the results were computed over, summed over their tasks. */
+function itemsOf(results: ResultsJson): number {
+  return Object.values(results['n-samples']).reduce((n, x) => n + x.effective, 0);
+}
+
+/**
+ * Stores a run's scores and marks it finished, with its time and items per second when its start is known;
+ * `config`, when given, replaces the stored configuration (provenance added as it ran). Returns the items scored.
+ */
+export async function finishRunWithScores(store: Store, runId: number, results: ResultsJson, o: { seconds: number | null; config?: RunPatch['config'] }): Promise<number> {
+  await store.writeScores(runId, scoresFromLmEvalResults(results));
+  const items = itemsOf(results);
+  await store.updateRun(runId, {
+    status: 'finished',
+    finishedAt: new Date().toISOString(),
+    ...(o.seconds !== null ? { timings: { seconds: o.seconds }, throughput: items / Math.max(o.seconds, 1e-3) } : {}),
+    ...(o.config ? { config: o.config } : {}),
+  });
+  return items;
+}
+
+/**
+ * Opens (or resumes) the run of this model, task and configuration: an unfinished run with the same
+ * configuration is continued, so a rerun recomputes nothing already stored.
+ */
+export async function beginRun(store: Store, modelId: number, task: string, s: RunSettings): Promise<RunRecord> {
+  // The evaluator runs here with these settings, so its default items per stored batch is recorded too.
+  const config = runConfigOf({ ...s, storeEvery: s.storeEvery ?? DEFAULT_STORE_EVERY });
   const existing = await store.findRun(modelId, task, runConfigHash(config));
   const run =
     existing && existing.status !== 'finished'
@@ -76,19 +110,13 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
     runId: run.id,
     sink: store.resultSink(run.id),
     async finish({ results, records }) {
-      await store.writeScores(run.id, scoresFromLmEvalResults(results));
       // Provenance the boards show: shots and task versions as run, and one hash over every prompt sent.
       const prompts = Object.keys(records)
         .sort()
         .flatMap((task) => records[task]!.map((r) => `${task}:${r.docIndex}:${r.promptHash}`));
       const shots = [...new Set(Object.values(results['n-shot']))];
-      const seconds = (Date.now() - started) / 1000;
-      const items = Object.values(results['n-samples']).reduce((n, x) => n + x.effective, 0);
-      await store.updateRun(run.id, {
-        status: 'finished',
-        finishedAt: new Date().toISOString(),
-        timings: { seconds },
-        throughput: items / Math.max(seconds, 1e-3),
+      await finishRunWithScores(store, run.id, results, {
+        seconds: (Date.now() - started) / 1000,
         config: {
           ...config,
           ...(s.graphFile ? { graphFile: s.graphFile } : {}),
@@ -153,15 +181,6 @@ export async function evaluateIntoStore(o: EvaluateIntoStoreOptions): Promise<{ 
   return out;
 }
 
-export interface StoreAndGateOptions {
-  store: boolean;
-  gateAgainst?: string;
-  maxDrop?: string;
-  alpha?: string;
-  junit?: string;
-  summary?: string;
-}
-
 export interface RunRecords {
   /** Routes each item to the run of every requested task or group its leaf task belongs to. */
   sink: ResultSink;
@@ -179,7 +198,16 @@ export interface RunRecords {
  * identity is (model, task, configuration) however it was made. A run is opened at the first item stored for
  * one of its leaf tasks: a bad checkpoint, task list or dataset leaves the database as it was.
  */
-export function openRunRecords(opts: { model: string } & RunSettings, requested: (string | TaskDefinition)[]): RunRecords {
+export function openRunRecords(
+  opts: {
+    /** The checkpoint folder; its name is the model's. */
+    model: string;
+    /** Opens the database, at the first item stored (the caller's configuration chooses which). */
+    openStore: () => Promise<Store>;
+    log?: (line: string) => void;
+  } & RunSettings,
+  requested: (string | TaskDefinition)[],
+): RunRecords {
   const leavesOf = new Map<string, string[]>();
   for (const t of requested) {
     const name = typeof t === 'string' ? t : t.name;
@@ -192,7 +220,7 @@ export function openRunRecords(opts: { model: string } & RunSettings, requested:
   let connecting: Promise<{ store: Store; modelId: number }> | undefined;
   const connect = () =>
     (connecting ??= (async () => {
-      const store = await openDb();
+      const store = await opts.openStore();
       const modelDir = resolve(opts.model);
       const model = await store.upsertModel({ name: basename(modelDir), checkpointPath: modelDir });
       return { store, modelId: model.id };
@@ -236,7 +264,7 @@ export function openRunRecords(opts: { model: string } & RunSettings, requested:
         const run = await record(name);
         await run.finish({ results: slice, records: Object.fromEntries(Object.entries(records).filter(([leaf]) => leaf in slice['n-samples'])) });
         finished.add(name);
-        process.stderr.write(`${name}: recorded as run ${run.runId} in the database\n`);
+        opts.log?.(`${name}: recorded as run ${run.runId} in the database`);
       }
       await close();
     },
