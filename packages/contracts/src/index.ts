@@ -2,11 +2,13 @@
  * Shapes that cross package boundaries, declared once. Types only: packages import them with `import type`
  * (the linter refuses anything else), so at run time onnx, eval and db stay independent of each other.
  * model.ts: the requests and results between the evaluator and a language model; lmeval.ts: lm-eval's output
- * files; below: the item record between the evaluator and its stores.
+ * files; scores.ts: a run's score rows, computed by the evaluator and stored by the database; below: the item record
+ * between the evaluator and its stores.
  */
 
 export type * from './model.ts';
 export type * from './lmeval.ts';
+export type * from './scores.ts';
 
 import type { FinishReason, LoglikelihoodResult } from './model.ts';
 

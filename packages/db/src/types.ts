@@ -1,6 +1,7 @@
 /** Row and input types of the store; rows are what every query returns, on either dialect. */
 import type * as pgSchema from './schema/pg.ts';
 import type { ModelType, RunConfig, RunSource, RunStatus } from './schema/shared.ts';
+import type { ScoreRow } from '@sciboard/contracts';
 
 export type Model = typeof pgSchema.models.$inferSelect;
 export type Run = typeof pgSchema.runs.$inferSelect;
@@ -67,21 +68,14 @@ export interface ListResultsOptions {
   limit?: number;
 }
 
-export interface BoardScoreRow {
+/** A stored score with the model and run it belongs to. */
+export interface BoardScoreRow extends ScoreRow {
   modelId: number;
   modelName: string;
   band: string;
   params: number | null;
   modelType: ModelType;
   runId: number;
-  subset: string;
-  metric: string;
-  filter: string;
-  value: number;
-  stderr: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
-  n: number | null;
   numFewshot: number | null;
   harnessVersion: string | null;
   taskVersion: string | number | null;

@@ -4,7 +4,7 @@ import { getGroupDefinition, leafTasksOf } from './registry.ts';
 import { INVALID_ANSWER } from './tasks/filters.ts';
 import type { ItemRecord } from './sink.ts';
 import type { PreparedTask, TaskDefinition } from './task.ts';
-import type { LmEvalResultEntry as ResultEntry, LmEvalResults as ResultsJson } from '@sciboard/contracts';
+import type { LmEvalResultEntry as ResultEntry, LmEvalResults as ResultsJson, ScoreRow } from '@sciboard/contracts';
 
 export interface EvaluatedTask {
   definition: TaskDefinition;
@@ -14,23 +14,7 @@ export interface EvaluatedTask {
 }
 
 // The results document is one of lm-eval's file shapes, declared once in @sciboard/contracts.
-export type { LmEvalResultEntry as ResultEntry, LmEvalResults as ResultsJson } from '@sciboard/contracts';
-
-/** One score of a run as the database stores it: a task's or group's metric under one filter. */
-export interface ScoreRow {
-  /** Leaf task or group name. */
-  subset: string;
-  metric: string;
-  filter: string;
-  value: number;
-  /** null where lm-eval reports "N/A" (one item, or bootstrap_iters 0). */
-  stderr: number | null;
-  /** The 95% interval, null without a standard error. */
-  ciLow: number | null;
-  ciHigh: number | null;
-  /** Items scored: a task's count, a group's sum over its leaf tasks. */
-  n: number | null;
-}
+export type { LmEvalResultEntry as ResultEntry, LmEvalResults as ResultsJson, ScoreRow } from '@sciboard/contracts';
 
 interface BuildInput {
   tasks: EvaluatedTask[];

@@ -189,6 +189,18 @@ function parseExpression(template: string, text: string): Expr {
     return t;
   };
 
+  /** Comma-separated expressions up to `close` (a list literal's items, a call's arguments). */
+  const listUntil = (close: string): Expr[] => {
+    const items: Expr[] = [];
+    while (peek() !== close) {
+      items.push(conditional());
+      if (peek() === ',') take(',');
+      else break;
+    }
+    take(close);
+    return items;
+  };
+
   const primary = (): Expr => {
     const t = take();
     if (t.startsWith("'") || t.startsWith('"')) return { kind: 'literal', value: unquote(t) };
@@ -198,16 +210,7 @@ function parseExpression(template: string, text: string): Expr {
       if (!/^\d+$/.test(n)) return fail('a minus sign must precede an integer');
       return { kind: 'literal', value: -Number(n) };
     }
-    if (t === '[') {
-      const items: Expr[] = [];
-      while (peek() !== ']') {
-        items.push(conditional());
-        if (peek() === ',') take(',');
-        else break;
-      }
-      take(']');
-      return { kind: 'list', items };
-    }
+    if (t === '[') return { kind: 'list', items: listUntil(']') };
     if (t === '(') {
       const e = conditional();
       take(')');
@@ -225,14 +228,7 @@ function parseExpression(template: string, text: string): Expr {
         const name = take();
         if (!METHODS.has(name)) return fail(`unsupported attribute "${name}"`);
         take('(');
-        const args: Expr[] = [];
-        while (peek() !== ')') {
-          args.push(conditional());
-          if (peek() === ',') take(',');
-          else break;
-        }
-        take(')');
-        e = { kind: 'attribute', target: e, name, args };
+        e = { kind: 'attribute', target: e, name, args: listUntil(')') };
       } else if (peek() === '[') {
         take('[');
         const index = conditional();
