@@ -1,6 +1,6 @@
 /**
  * What a scoring batch saves per row, by the length of the cache its rows follow: the measurements behind the
- * engine's CPU cost model for scoring batches (`SCORING_COST_CPU` in packages/onnx/src/batch.ts).
+ * engine's CPU cost model for scoring batches (`cpuScoringCost` in packages/onnx/src/scoring-cost.ts).
  *
  *   npx tsx benchmarks/scoring-batch-cost.mts [--layers 8 --hidden 512 --seed 1] [--past 16,200,400,600,750]
  *       [--lengths 64,128,160] [--rows 1,2,3,4,6,8] [--reps 7] [--threads 2] [--json FILE]

@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { paddingGroups, rightPadded } from './batch.ts';
 import {
-  CPU_BATCH_GAIN_PAST,
-  paddingGroups,
-  rightPadded,
-  SCORING_COST_CPU,
+  cpuScoringCost,
+  FITTED_SHAPE,
+  positionWork,
   SCORING_COST_CUDA,
   SCORING_LENGTH_STEP,
   scoringBatchCost,
   scoringBatches,
   scoringLength,
   type ScoringCostModel,
-} from './batch.ts';
+  type ScoringShape,
+} from './scoring-cost.ts';
+
+const CPU = cpuScoringCost(FITTED_SHAPE);
+/** The Qwen2.5-0.5B shape: attention is a small part of a position's work. */
+const QWEN_0_5B: ScoringShape = { hidden: 896, heads: 14, kvHeads: 2, headDim: 64, intermediate: 4864 };
 
 describe('admission groups of similar prompt length', () => {
   it('starts a new group when padding would exceed a fifth of the padded positions', () => {
@@ -40,9 +45,9 @@ describe('admission groups of similar prompt length', () => {
 describe('scoring batches', () => {
   // Question remainders after a subject's 5-shot exemplars, longest first.
   const lengths = [231, 230, 229, 214, 205, 177, 169, 147, 129, 109, 106, 87, 87, 87, 87];
-  const padding = (b: number[]) => b.length * scoringLength(b[0]!, b.length) - b.reduce((x, y) => x + y, 0);
+  
 
-  const total = (batches: number[][], past = 0, model: ScoringCostModel = SCORING_COST_CPU) =>
+  const total = (batches: number[][], past = 0, model: ScoringCostModel = CPU) =>
     batches.reduce((c, b) => c + scoringBatchCost(b, past, model), 0);
 
   /** Every way of cutting `lengths` into consecutive batches of at most `size` rows. */
@@ -55,12 +60,12 @@ describe('scoring batches', () => {
 
   it('keeps the rows in order, within the batch size, one call per row at batch size 1', () => {
     for (const size of [1, 2, 8, 32]) {
-      const batches = scoringBatches(lengths, (n) => n, size);
+      const batches = scoringBatches(lengths, (n) => n, size, 0, CPU);
       expect(batches.flat()).toEqual(lengths);
       expect(batches.every((b) => b.length >= 1 && b.length <= size)).toBe(true);
     }
-    expect(scoringBatches(lengths, (n) => n, 1)).toHaveLength(lengths.length);
-    expect(scoringBatches([], (n: number) => n, 8)).toEqual([]);
+    expect(scoringBatches(lengths, (n) => n, 1, 0, CPU)).toHaveLength(lengths.length);
+    expect(scoringBatches([], (n: number) => n, 8, 0, CPU)).toEqual([]);
   });
 
   it('picks the cheapest consecutive batches under the cost model (checked against every partition)', () => {
@@ -71,7 +76,7 @@ describe('scoring batches', () => {
         fc.integer({ min: 0, max: 1000 }),
         fc.boolean(),
         (raw, size, past, gpu) => {
-          const model = gpu ? SCORING_COST_CUDA : SCORING_COST_CPU;
+          const model = gpu ? SCORING_COST_CUDA : CPU;
           const sorted = [...raw].sort((a, b) => b - a);
           const chosen = total(scoringBatches(sorted, (n) => n, size, past, model), past, model);
           let least = Infinity;
@@ -84,35 +89,50 @@ describe('scoring batches', () => {
   });
 
   it('batches rows after a short cache where it pays, and keeps a short row out of a long one', () => {
-    expect(scoringBatches(Array<number>(16).fill(96), (n) => n, 8).map((b) => b.length)).toEqual([8, 8]);
-    expect(scoringBatches(Array<number>(16).fill(96), (n) => n, 32).map((b) => b.length)).toEqual([16]);
-    expect(scoringBatches([231, 41], (n) => n, 8)).toEqual([[231], [41]]);
+    expect(scoringBatches(Array<number>(16).fill(96), (n) => n, 8, 0, CPU).map((b) => b.length)).toEqual([8, 8]);
+    expect(scoringBatches(Array<number>(16).fill(96), (n) => n, 32, 0, CPU).map((b) => b.length)).toEqual([16]);
+    expect(scoringBatches([231, 41], (n) => n, 8, 0, CPU)).toEqual([[231], [41]]);
     // On a subject's spread of lengths a larger batch size never costs more than batch size 1, and here less.
-    const one = total(scoringBatches(lengths, (n) => n, 1));
-    const eight = total(scoringBatches(lengths, (n) => n, 8));
+    const one = total(scoringBatches(lengths, (n) => n, 1, 0, CPU));
+    const eight = total(scoringBatches(lengths, (n) => n, 8, 0, CPU));
     expect(eight).toBeLessThan(one);
-    expect(total(scoringBatches(lengths, (n) => n, 32))).toBeLessThanOrEqual(eight);
-    const batches = scoringBatches(lengths, (n) => n, 8);
+    expect(total(scoringBatches(lengths, (n) => n, 32, 0, CPU))).toBeLessThanOrEqual(eight);
+    const batches = scoringBatches(lengths, (n) => n, 8, 0, CPU);
     expect(batches.length).toBeLessThan(lengths.length);
     expect(batches.some((b) => new Set(b).size > 1)).toBe(true);
     // Where a batch saves nothing (no gain per row, no call cost), rows of equal computed length could share a call
     // but gain nothing by it: every row is its own call.
-    const flat: ScoringCostModel = { callPositions: 0, positionShare: () => 1, extraRowPositions: () => 0 };
+    const flat: ScoringCostModel = { callPositions: 0, positionShare: () => 1 };
     expect(scoringBatches(lengths, (n) => n, 8, 0, flat)).toHaveLength(lengths.length);
   });
 
-  it('computes rows after a long few-shot prefix one per call on CPU, as batch size 1 does', () => {
-    // Measured: after 600–750 cached positions a batch of rows costs per row what they cost alone, or more.
-    for (const past of [CPU_BATCH_GAIN_PAST, 750, 2000]) {
-      expect(SCORING_COST_CPU.positionShare(8, past)).toBeGreaterThan(1);
-      for (const size of [8, 32]) expect(scoringBatches(lengths, (n) => n, size, past)).toEqual(lengths.map((n) => [n]));
-      expect(scoringBatches(Array<number>(8).fill(128), (n) => n, 8, past)).toHaveLength(8);
+  it('on CPU, batches rows after a long few-shot prefix only where the model shape says the batch still pays', () => {
+    // The shape the shares were fitted on: attention ~7% of a position's work after 16 cached positions, ~44% after 750.
+    const share = (shape: ScoringShape, keys: number) => {
+      const w = positionWork(shape, keys);
+      return w.attention / (w.projections + w.attention);
+    };
+    expect(share(FITTED_SHAPE, 16 + 64)).toBeCloseTo(0.072, 2);
+    expect(share(FITTED_SHAPE, 750 + 64)).toBeCloseTo(0.441, 2);
+    // Measured on that shape: a batch of 8 at 0.64 of its rows alone after 16 cached positions, 1.0–1.19 after 750.
+    expect(CPU.positionShare(8, 16, 128)).toBeCloseTo(0.64, 1);
+    expect(CPU.positionShare(8, 750, 128)).toBeGreaterThan(1);
+    expect(CPU.positionShare(8, 750, 128)).toBeLessThan(1.19);
+    expect(CPU.positionShare(1, 750, 128)).toBe(1);
+    // A subject's spread of lengths after a 5-shot prefix: no row is padded to another's length; only rows of one
+    // length share a call, for the call it saves.
+    for (const size of [8, 32]) {
+      const batches = scoringBatches(lengths, (n) => n, size, 780, CPU);
+      expect(batches.every((b) => new Set(b).size === 1)).toBe(true);
+      expect(batches.filter((b) => b.length > 1)).toEqual([[87, 87, 87, 87]]);
     }
-    // The gain fades with the cache's length, and never turns a batch of one into a different cost.
-    expect(SCORING_COST_CPU.positionShare(8, 0)).toBeLessThan(SCORING_COST_CPU.positionShare(8, 320));
-    expect(SCORING_COST_CPU.positionShare(8, 320)).toBeLessThan(1);
-    expect(SCORING_COST_CPU.positionShare(1, 0)).toBe(1);
-    expect(SCORING_COST_CPU.positionShare(1, 750)).toBe(1);
+    // With no prefix the same rows share calls.
+    expect(scoringBatches(lengths, (n) => n, 8, 0, CPU).length).toBeLessThan(lengths.length);
+    // The 0.5B shape, whose attention is a small part of its work, still batches after the prefix.
+    const qwen = cpuScoringCost(QWEN_0_5B);
+    expect(share(QWEN_0_5B, 780)).toBeLessThan(0.1);
+    expect(qwen.positionShare(8, 780, 128)).toBeLessThan(0.7);
+    expect(scoringBatches(Array<number>(8).fill(128), (n) => n, 8, 780, qwen)).toHaveLength(1);
     // On a GPU rows batch whatever the cache.
     expect(scoringBatches(Array<number>(8).fill(128), (n) => n, 8, 750, SCORING_COST_CUDA)).toHaveLength(1);
   });
@@ -123,7 +143,7 @@ describe('scoring batches', () => {
     expect(scoringLength(232, 2)).toBe(232);
     expect(scoringLength(231, 1)).toBe(231);
     // Every shape a batch is computed at: a multiple of the step (and so few distinct ones), or one row's own length.
-    for (const b of scoringBatches(lengths, (n) => n, 8)) {
+    for (const b of scoringBatches(lengths, (n) => n, 8, 0, CPU)) {
       const seq = scoringLength(b[0]!, b.length);
       expect(seq).toBeGreaterThanOrEqual(b[0]!);
       if (b.length > 1) expect(seq % SCORING_LENGTH_STEP).toBe(0);

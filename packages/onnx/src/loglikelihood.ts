@@ -1,5 +1,6 @@
 import type { LoglikelihoodRequest, LoglikelihoodResult } from '@sciboard/contracts';
-import { MIN_SHARED_PREFIX, rightPadded, SCORING_COST_CPU, scoringBatches, scoringLength, SharedPrefix, type ScoringCostModel } from './batch.ts';
+import { MIN_SHARED_PREFIX, rightPadded, SharedPrefix } from './batch.ts';
+import { cpuScoringCost, FITTED_SHAPE, scoringBatches, scoringLength, type ScoringCostModel } from './scoring-cost.ts';
 import { prefixClusters } from './prefix-clusters.ts';
 import { scoringRows } from './score-rows.ts';
 import type { Decoder } from './decoder.ts';
@@ -63,7 +64,7 @@ export interface LoglikelihoodOptions {
   batchSize: number;
   fast: FastPathOptions;
   maxLength: number;
-  /** How batches of rows are costed (see `ScoringCostModel`); the CPU's measured model when absent. */
+  /** How passes of rows are costed (see `ScoringCostModel`); the CPU model for the shape it was fitted on when absent. */
   scoringCost?: ScoringCostModel;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -114,7 +115,7 @@ export async function loglikelihood(
     // Longest first, then the batches the cost model finds cheapest: padding is computed like any other position,
     // and after a long prefix a batch may save nothing at all.
     const ordered = cluster.sort((a, b) => b.input.length - a.input.length);
-    for (const chunk of scoringBatches(ordered, (g) => g.input.length - skip, options.batchSize, skip, options.scoringCost ?? SCORING_COST_CPU)) {
+    for (const chunk of scoringBatches(ordered, (g) => g.input.length - skip, options.batchSize, skip, options.scoringCost ?? cpuScoringCost(FITTED_SHAPE))) {
       options.signal?.throwIfAborted();
       const lengths = chunk.map((g) => g.input.length - skip);
       const seq = scoringLength(lengths[0]!, chunk.length);

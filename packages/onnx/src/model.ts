@@ -1,6 +1,7 @@
 import { freemem, totalmem } from 'node:os';
 import { basename, resolve } from 'node:path';
-import { clearPrefixCache, prefixCacheStats, SCORING_COST_CPU, SCORING_COST_CUDA, type PrefixCacheStats } from './batch.ts';
+import { clearPrefixCache, prefixCacheStats, type PrefixCacheStats } from './batch.ts';
+import { cpuScoringCost, FITTED_SHAPE, SCORING_COST_CUDA, type ScoringCostModel, type ScoringShape } from './scoring-cost.ts';
 import { findCheckpointFiles, type CheckpointFiles } from './checkpoint.ts';
 import { Decoder } from './decoder.ts';
 import { CheckpointError } from './errors.ts';
@@ -72,6 +73,8 @@ export class OnnxLanguageModel {
   readonly graphFile: string;
   /** The precision it was picked for (`LoadOptions.dtype`, else fp32). */
   readonly dtype: Dtype;
+  /** How scoring passes are costed on this model and device (see `scoringBatches`). */
+  readonly scoringCost: ScoringCostModel;
 
   constructor(
     readonly files: CheckpointFiles,
@@ -103,6 +106,7 @@ export class OnnxLanguageModel {
     this.int8 = init.int8;
     this.graphFile = files.graphFile;
     this.dtype = files.dtype;
+    this.scoringCost = this.provider === 'cuda' ? SCORING_COST_CUDA : cpuScoringCost(scoringShape(files, decoder.layout));
   }
 
   loglikelihood(requests: LoglikelihoodRequest[], options: RequestOptions = {}): Promise<LoglikelihoodResult[]> {
@@ -110,7 +114,7 @@ export class OnnxLanguageModel {
       batchSize: this.batchSize,
       maxLength: this.maxLength,
       fast: this.fast,
-      scoringCost: this.provider === 'cuda' ? SCORING_COST_CUDA : SCORING_COST_CPU,
+      scoringCost: this.scoringCost,
       signal: options.signal,
       onProgress: options.onProgress && ((done, total) => options.onProgress!({ done, total })),
     });
@@ -200,4 +204,14 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     fast,
     int8: graph.int8 ?? false,
   });
+}
+
+/** The per-layer shape the scoring cost model splits a position's work by, from config.json and the graph's cache. */
+function scoringShape(files: CheckpointFiles, layout: DecoderLayout): ScoringShape {
+  const c = files.config;
+  const hidden = typeof c.hidden_size === 'number' ? c.hidden_size : undefined;
+  const heads = typeof c.num_attention_heads === 'number' ? c.num_attention_heads : undefined;
+  if (!hidden || !heads || !layout.headDim) return FITTED_SHAPE;
+  const intermediate = typeof c.intermediate_size === 'number' ? c.intermediate_size : 4 * hidden;
+  return { hidden, heads, kvHeads: layout.kvHeads || heads, headDim: layout.headDim, intermediate };
 }

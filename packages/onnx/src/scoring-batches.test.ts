@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SCORING_LENGTH_STEP, SharedPrefix } from './batch.ts';
+import { SharedPrefix } from './batch.ts';
+import { SCORING_LENGTH_STEP } from './scoring-cost.ts';
 import { Decoder, type ForwardBatch } from './decoder.ts';
 import { loadModel, writeTinyModel, type LoglikelihoodRequest, type OnnxLanguageModel } from './index.ts';
 
