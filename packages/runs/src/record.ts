@@ -3,10 +3,10 @@
  * or fail it with the reason. `sciboard eval`, `start`'s demo and the workers record runs the same way.
  */
 import { basename, resolve } from 'node:path';
-import { DEFAULT_STORE_EVERY, evaluate, leafTasksOf, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
+import { DEFAULT_STORE_EVERY, evaluate, leafTasksOf, type EvaluationOutput, type LanguageModel, type ResultSink, type ResultsJson, type ScoreRow, type TaskDefinition, type TaskProgress } from '@sciboard/eval';
 import { settingsConfig, type EvalSettings } from '@sciboard/eval';
 import { runConfigDtype, type Dtype } from '@sciboard/onnx/layout';
-import { resultsForTask, runConfigHash, scoresFromLmEvalResults, sha256, type ModelInput, type RunConfig, type RunPatch, type Store } from '@sciboard/db';
+import { resultsForTask, runConfigHash, sha256, type ModelInput, type RunConfig, type RunPatch, type Store } from '@sciboard/db';
 
 /** Recorded in each run's configuration (part of its identity). */
 export const HARNESS_VERSION = 'sciboard-0.1.0';
@@ -15,7 +15,7 @@ export interface RunRecord {
   runId: number;
   /** Per-item results go to the database as the evaluator scores them. */
   sink: ResultSink;
-  finish(output: Pick<EvaluationOutput, 'results' | 'records'>): Promise<void>;
+  finish(output: Pick<EvaluationOutput, 'results' | 'scores' | 'records'>): Promise<void>;
   fail(err: unknown): Promise<void>;
 }
 
@@ -69,12 +69,17 @@ function itemsOf(results: ResultsJson): number {
 }
 
 /**
- * Stores a run's scores and marks it finished, with its time and items per second when its start is known;
+ * Stores a run's score rows and marks it finished, with its time and items per second when its start is known;
  * `config`, when given, replaces the stored configuration (provenance added as it ran). Returns the items scored.
  */
-export async function finishRunWithScores(store: Store, runId: number, results: ResultsJson, o: { seconds: number | null; config?: RunPatch['config'] }): Promise<number> {
-  await store.writeScores(runId, scoresFromLmEvalResults(results));
-  const items = itemsOf(results);
+export async function finishRunWithScores(
+  store: Store,
+  runId: number,
+  scored: { scores: ScoreRow[]; items: number },
+  o: { seconds: number | null; config?: RunPatch['config'] },
+): Promise<number> {
+  await store.writeScores(runId, scored.scores);
+  const { items } = scored;
   await store.updateRun(runId, {
     status: 'finished',
     finishedAt: new Date().toISOString(),
@@ -109,13 +114,13 @@ export async function beginRun(store: Store, modelId: number, task: string, s: R
   return {
     runId: run.id,
     sink: store.resultSink(run.id),
-    async finish({ results, records }) {
+    async finish({ results, scores, records }) {
       // Provenance the boards show: shots and task versions as run, and one hash over every prompt sent.
       const prompts = Object.keys(records)
         .sort()
         .flatMap((task) => records[task]!.map((r) => `${task}:${r.docIndex}:${r.promptHash}`));
       const shots = [...new Set(Object.values(results['n-shot']))];
-      await finishRunWithScores(store, run.id, results, {
+      await finishRunWithScores(store, run.id, { scores, items: itemsOf(results) }, {
         seconds: (Date.now() - started) / 1000,
         config: {
           ...config,
@@ -189,7 +194,7 @@ export interface RunRecords {
    * only then): recorded with every run opened after it, that is, every run, since runs open at their first item.
    */
   batchedWith(batching: Pick<RunSettings, 'batchSize' | 'batchSizePickedFrom' | 'storeEvery'>): void;
-  finish(output: Pick<EvaluationOutput, 'results' | 'records'>): Promise<void>;
+  finish(output: Pick<EvaluationOutput, 'results' | 'scores' | 'records'>): Promise<void>;
   fail(err: unknown): Promise<void>;
 }
 
@@ -258,11 +263,16 @@ export function openRunRecords(
         for (const [leaf, forLeaf] of byLeaf) for (const run of await runsFor(leaf)) await run.sink.write(forLeaf);
       },
     },
-    async finish({ results, records }) {
+    async finish({ results, scores, records }) {
       for (const name of leavesOf.keys()) {
         const slice = resultsForTask(results, name);
         const run = await record(name);
-        await run.finish({ results: slice, records: Object.fromEntries(Object.entries(records).filter(([leaf]) => leaf in slice['n-samples'])) });
+        await run.finish({
+          results: slice,
+          // The run's own rows: its task or group and everything under it, as the slice of results.
+          scores: scores.filter((row) => row.subset in slice.results),
+          records: Object.fromEntries(Object.entries(records).filter(([leaf]) => leaf in slice['n-samples'])),
+        });
         finished.add(name);
         opts.log?.(`${name}: recorded as run ${run.runId} in the database`);
       }

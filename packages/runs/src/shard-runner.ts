@@ -4,7 +4,7 @@
  * by the caller's `loadModel` (the CLI loads ONNX checkpoints in worker threads), so this package runs none.
  */
 import type { ClaimedShard, Store, SubmissionRow } from '@sciboard/db';
-import { checkEvalSettings, DEFAULT_STORE_EVERY, evaluate, GradingPool, loadChatTemplate, loadTaskSpec, type ChatTemplate, type EvalSettings, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
+import { checkEvalSettings, DEFAULT_STORE_EVERY, evaluate, GradingPool, loadChatTemplate, loadTaskSpec, scoreStored, type ChatTemplate, type EvalSettings, type EvaluateScoringOptions, type LanguageModel, type TaskDefinition } from '@sciboard/eval';
 import type { Dtype } from '@sciboard/onnx/layout';
 import type { ShardRunner } from '@sciboard/queue';
 import { finishRunWithScores } from './record.ts';
@@ -40,19 +40,6 @@ function promptOf(payload: SubmissionPayload, log: (line: string) => void): { se
   for (const w of warnings) log(`warning: ${w}`);
   return { settings, chatTemplate: template };
 }
-
-/**
- * Answers nothing: scores are computed from the items the shards stored, and a missing item is an error
- * rather than a reason to run the model again in the scoring step.
- */
-const storedItemsOnly: LanguageModel = {
-  loglikelihood: async (requests) => {
-    throw new Error(`${requests.length} items are missing from the stored results`);
-  },
-  generate: async (requests) => {
-    throw new Error(`${requests.length} items are missing from the stored results`);
-  },
-};
 
 /** A run's batching as its configuration records it: the model's rows per forward pass and the items per write. */
 export function batchingConfig(model: { batchSize?: number; batchSizeReason?: string }, storeEvery: number | undefined): Record<string, unknown> {
@@ -124,21 +111,20 @@ export function evaluationShardRunner(store: Store, o: EvaluationShardRunnerOpti
       if (!plan) throw new Error(`run ${runId} is not part of submission ${submission.id}`);
       const started = Date.now();
       // The prompts are rebuilt with the submission's settings: the stored items' prompt hashes must match them.
+      // No model runs and nothing is scored again: a missing or changed item is an error.
       const prompt = promptOf(payload, o.log);
-      const { results } = await evaluate({
-        model: storedItemsOnly,
+      const scored = await scoreStored({
         tasks: [plan.spec ? loadTaskSpec(plan.spec) : plan.subset],
         dataDir: o.dataDir,
         limit: payload.limit ?? undefined,
         sink: store.resultSink(plan.runId),
-        modelName: payload.model.name,
-        scoring,
         ...prompt,
       });
       const run = await store.getRun(plan.runId);
-      const items = await finishRunWithScores(store, plan.runId, results, {
+      const chatTemplateSha = prompt.chatTemplate?.sha256;
+      const items = await finishRunWithScores(store, plan.runId, scored, {
         seconds: run?.startedAt ? (started - Date.parse(run.startedAt)) / 1000 : null,
-        ...(results.chat_template_sha ? { config: { ...(run?.config ?? {}), chatTemplateSha: results.chat_template_sha } } : {}),
+        ...(chatTemplateSha ? { config: { ...(run?.config ?? {}), chatTemplateSha } } : {}),
       });
       o.log(`run ${plan.runId} (${plan.subset}) scored over ${items} items`);
     },
