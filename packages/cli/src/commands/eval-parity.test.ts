@@ -69,7 +69,7 @@ describe.skipIf(missing)('scores equal lm-eval item by item on the tiny-llm fixt
 
     const model = await loadModel(modelDir, { device: 'cpu', batchSize: 4 });
     try {
-      const out = await evaluate({ model, tasks, dataDir, batchSize: 4 });
+      const out = await evaluate({ model, tasks, dataDir, storeEvery: 4, modelBatchSize: model.batchSize });
       const covered = new Set<string>();
       for (const [name, lms] of expected) {
         for (const [j, s] of out.samples[name]!.entries()) {
