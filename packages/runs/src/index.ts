@@ -2,7 +2,7 @@
 // submission, plan its shards, evaluate the shards a worker claims.
 export { beginRun, evaluateIntoStore, finishRunWithScores, openRunRecords, runConfigOf, HARNESS_VERSION, type EvaluateIntoStoreOptions, type RunRecord, type RunRecords, type RunSettings } from './record.ts';
 export { readBoardInputs, type BoardInputs } from './board-inputs.ts';
-export { checkCheckpointLayout, checkParamsPlausible, checkpointContentHash, parseParams, SubmissionError, BYTES_PER_PARAM, type CheckpointLayout } from './checkpoint.ts';
+export { checkCheckpointLayout, checkParamsPlausible, FLAT_GRAPH_FILES, checkpointContentHash, parseParams, SubmissionError, BYTES_PER_PARAM, type CheckpointLayout } from './checkpoint.ts';
 export { confineCheckpoint, confinePath, confineSpecData, graphExternalLocations, realPathInside, isInside } from './confine.ts';
 export { checkTaskData, defaultDataDir, type DataDirEnv } from './task-data.ts';
 export { boardSubsets, planSubsets, DEFAULT_BOARDS, type SubsetPlan } from './plan.ts';

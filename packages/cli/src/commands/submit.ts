@@ -5,7 +5,7 @@ import { openDb, resolveTarget } from '@sciboard/db';
 import { loadModel } from '@sciboard/onnx';
 import type { Dtype } from '@sciboard/onnx/layout';
 import { openShardQueue } from '@sciboard/queue';
-import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, parseParams, shardSizeProblem, SubmissionError, submissionFields, type EnqueueOutcome, type SubmissionFields } from '@sciboard/runs';
+import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, FLAT_GRAPH_FILES, parseParams, shardSizeProblem, SubmissionError, submissionFields, type EnqueueOutcome, type SubmissionFields } from '@sciboard/runs';
 import { cliEnv } from '../env.ts';
 import { UsageError } from '../main.ts';
 import { DTYPE_HELP, dtypeOption, positiveInt } from '../options.ts';
@@ -122,7 +122,7 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
   const params = fields.params === undefined ? undefined : parseParams(fields.params);
   const settings = promptSettings(opts);
   if (opts.server && opts.dtype && opts.dtype !== 'fp32') {
-    throw new UsageError("--dtype is for the local queue: a site's upload takes one fp32 graph (model.onnx or decoder_model_merged.onnx)");
+    throw new UsageError(`--dtype is for the local queue: a site's upload takes one fp32 graph (${FLAT_GRAPH_FILES.join(' or ')})`);
   }
   const layout = checkCheckpointLayout(dir, params, opts.dtype);
   await checkLoads(dir, opts.dtype);

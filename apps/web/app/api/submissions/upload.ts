@@ -11,10 +11,22 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import Busboy from '@fastify/busboy';
+import { FLAT_GRAPH_FILES } from '@sciboard/runs';
 import { IntakeError } from './errors.ts';
 
-/** Files an upload may hold: a checkpoint's flat layout, nothing else. */
-const UPLOAD_NAMES = /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\.json$|^chat_template\.jinja$|^(model|decoder_model_merged)\.onnx(_data|\.data)?$/;
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Files an upload may hold: a checkpoint's flat layout, nothing else. Its graph names are the engine's list of
+ * graph locations (`FLAT_GRAPH_FILES`), each with its external-data files.
+ */
+const UPLOAD_NAMES = new RegExp(
+  `^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\\.json$|^chat_template\\.jinja$|^(${FLAT_GRAPH_FILES.map(literally).join('|')})(_data|\\.data)?$`,
+);
+
+/** Whether an upload may hold a file of this name. */
+export function isUploadFileName(name: string): boolean {
+  return UPLOAD_NAMES.test(name);
+}
 
 /** Room for the form's text fields and part headers on top of the files' own bytes. */
 const FORM_OVERHEAD_BYTES = 1024 * 1024;
@@ -115,7 +127,7 @@ function receiveInto(request: Request, limit: number, dir: string): Promise<Stag
         stream.resume();
         return fail(new IntakeError(400, `${field}: unknown file field (upload the checkpoint's files under "files")`, field));
       }
-      if (!UPLOAD_NAMES.test(filename) || hashes.has(filename)) {
+      if (!isUploadFileName(filename) || hashes.has(filename)) {
         stream.resume();
         const why = hashes.has(filename) ? 'twice' : 'in the upload (expected config.json, tokenizer.json, model.onnx, …)';
         return fail(new IntakeError(400, `checkpoint: unexpected file ${JSON.stringify(filename)} ${why}`, 'checkpoint'));
