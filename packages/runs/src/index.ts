@@ -8,7 +8,7 @@ export { checkTaskData, defaultDataDir, type DataDirEnv } from './task-data.ts';
 export { boardSubsets, planSubsets, DEFAULT_BOARDS, type SubsetPlan } from './plan.ts';
 export { DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, parseShardSize, planRanges, shardSizeProblem, splitRanges, type DocRange, type TaskSplit } from './ranges.ts';
 export { checkSubmissionSettings, enqueueSubmission, payloadOf, runConfigFor, type EnqueueOutcome, type SubmissionPayload, type SubmissionRequest } from './submit.ts';
-export { checkSubmission, promptSettingsOf, submissionFields, type SubmissionFields } from './submission-fields.ts';
+export { checkSubmission, promptSettingsOf, submissionFields, submissionRequest, type SubmissionFields } from './submission-fields.ts';
 export { evaluationShardRunner, type EvaluationShardRunnerOptions, type ShardModel } from './shard-runner.ts';
 // The site refuses a bad prompt setting by the field @sciboard/eval names, without importing eval itself.
 export { SettingsError } from '@sciboard/eval';

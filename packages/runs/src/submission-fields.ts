@@ -95,22 +95,24 @@ export async function checkSubmission(
   });
   checkTaskData(planSubsets({ boards: fields.boards, tasks }), o.dataDir);
   const contentHash = await checkpointContentHash(checkpointDir);
+  // The documents are counted where they were found to be there, to split large tasks into ranges.
+  return submissionRequest(fields, { checkpoint: checkpointDir, contentHash, params, settings, tasks, dataDir: o.dataDir, submittedBy: o.submittedBy });
+}
+
+/** The request `enqueueSubmission` takes: the checked fields with what the checks found (`tasks`: as resolved). */
+export function submissionRequest(
+  fields: SubmissionFields,
+  found: Pick<SubmissionRequest, 'checkpoint' | 'contentHash' | 'params' | 'settings' | 'tasks' | 'dataDir' | 'submittedBy'>,
+): SubmissionRequest {
   return {
-    checkpoint: checkpointDir,
-    contentHash,
     name: fields.name,
-    params,
     family: fields.family,
     license: fields.license,
     revision: fields.revision,
     boards: fields.boards,
-    tasks,
     limit: fields.limit,
-    settings,
     shardSize: fields.shardSize,
-    // The documents are counted where they were found to be there, to split large tasks into ranges.
-    dataDir: o.dataDir,
-    submittedBy: o.submittedBy,
     ...(fields.dtype ? { dtype: fields.dtype } : {}),
+    ...found,
   };
 }

@@ -5,7 +5,7 @@ import { openDb, resolveTarget } from '@sciboard/db';
 import { loadModel } from '@sciboard/onnx';
 import type { Dtype } from '@sciboard/onnx/layout';
 import { openShardQueue } from '@sciboard/queue';
-import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, FLAT_GRAPH_FILES, parseParams, shardSizeProblem, SubmissionError, submissionFields, type EnqueueOutcome, type SubmissionFields } from '@sciboard/runs';
+import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, parseParams, shardSizeProblem, SubmissionError, submissionFields, submissionRequest, type EnqueueOutcome, type SubmissionFields } from '@sciboard/runs';
 import { cliEnv } from '../env.ts';
 import { UsageError } from '../main.ts';
 import { DTYPE_HELP, dtypeOption, positiveInt } from '../options.ts';
@@ -134,23 +134,9 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
     const target = resolveTarget(env.database);
     const queue = await openShardQueue(store, { url: target.dialect === 'postgres' ? target.url : undefined, leaseSeconds: env.leaseSeconds });
     try {
-      const outcome = await enqueueSubmission(store, queue, {
-        checkpoint: dir,
-        contentHash,
-        name: fields.name,
-        params,
-        family: fields.family,
-        license: fields.license,
-        revision: fields.revision,
-        boards: fields.boards,
-        tasks: fields.tasks,
-        limit: fields.limit,
-        shardSize: fields.shardSize,
-        dataDir: chooseDataDir(opts.dataDir, { needed: false, withCheckoutData: true }),
-        submittedBy: env.user,
-        settings,
-        ...(opts.dtype ? { dtype: opts.dtype } : {}),
-      });
+      const dataDir = chooseDataDir(opts.dataDir, { needed: false, withCheckoutData: true });
+      const request = submissionRequest(fields, { checkpoint: dir, contentHash, params, settings, tasks: fields.tasks, dataDir, submittedBy: env.user });
+      const outcome = await enqueueSubmission(store, queue, request);
       const { line, json } = describe(outcome);
       process.stderr.write(`${line}\n`);
       return json;
