@@ -5,7 +5,7 @@ import { openDb, resolveTarget } from '@sciboard/db';
 import { loadModel } from '@sciboard/onnx';
 import type { Dtype } from '@sciboard/onnx/layout';
 import { openShardQueue } from '@sciboard/queue';
-import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, parseParams, shardSizeProblem, SubmissionError, submissionFields, submissionRequest, type EnqueueOutcome, type SubmissionFields } from '@sciboard/runs';
+import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, FLAT_GRAPH_FILES, parseParams, shardSizeProblem, SubmissionError, submissionFields, submissionRequest, type EnqueueOutcome, type SubmissionFields } from '@sciboard/runs';
 import { cliEnv } from '../env.ts';
 import { UsageError } from '../main.ts';
 import { DTYPE_HELP, dtypeOption, positiveInt } from '../options.ts';
