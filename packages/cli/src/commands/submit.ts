@@ -29,17 +29,17 @@ export interface SubmitOptions extends PromptOptions {
   token?: string;
 }
 
-/** The command line's name of each field of a submission. */
-const OPTION_OF: Record<string, string> = { boards: 'board', shardSize: 'shard-size' };
-
-/** The submission's fields, checked by the schema the site's form and API use (`name` trimmed, lists split). */
+/**
+ * The submission's fields, checked by the schema the site's form and API use (`name` trimmed, lists split); a
+ * field it refuses is refused as the site refuses it, naming the field (exit 1, like every refused submission).
+ */
 function fieldsOf(opts: SubmitOptions): SubmissionFields {
   const { name, params, family, license, revision, board, tasks, limit, shardSize, dtype } = opts;
   const parsed = submissionFields.safeParse({ name, params, family, license, revision, boards: board, tasks, limit, shardSize, dtype });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = String(issue.path[0] ?? 'name');
-  throw new UsageError(`--${OPTION_OF[field] ?? field}: ${issue.message}`);
+  throw new SubmissionError(`${field}: ${issue.message}`, field);
 }
 
 /** `--shard-size`: the rule the site's API and form apply to `shardSize` too. */
