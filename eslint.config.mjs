@@ -37,11 +37,11 @@ const otherPackages = (self) => PACKAGES.filter((p) => p !== self);
 
 /**
  * The files that read the environment: one module per app (the CLI's and the site's), which pass what they read
- * down as options, and the inference engine's cache and profiling switches, read where ONNX Runtime sessions
- * open (also inside worker threads). Every other file takes configuration as options.
+ * down as options (the engine's cache folders and profile included, as `LoadOptions.runtime`). Every other file
+ * takes configuration as options.
  */
 const APP_ENV = ['packages/cli/src/env.ts', 'apps/web/lib/env.ts'];
-const ENV_READERS = [...APP_ENV, 'packages/onnx/src/graph.ts', 'packages/onnx/src/optimized-graph.ts', 'packages/onnx/src/session.ts'];
+const ENV_READERS = [...APP_ENV];
 
 export default tseslint.config(
   {

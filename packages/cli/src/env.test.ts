@@ -17,4 +17,15 @@ describe('the command line configuration', () => {
     expect(cliEnv({}).leaseSeconds).toBeUndefined();
     expect(cliEnv({ SCIBOARD_LEASE_SECONDS: 'soon' }).leaseSeconds).toBeUndefined();
   });
+
+  it("passes the engine's cache folders and profile down, with the optimised-graph cache off unless asked for", () => {
+    expect(cliEnv({}).engine).toEqual({});
+    expect(cliEnv({ SCIBOARD_ORT_GRAPH_CACHE: '0', SCIBOARD_CACHE: '/c' }).engine).toEqual({});
+    expect(cliEnv({ SCIBOARD_ORT_GRAPH_CACHE: '1', SCIBOARD_CACHE: '/c', SCIBOARD_CACHE_DIR: '/g', SCIBOARD_ORT_PROFILE: '/tmp/prof' }).engine).toEqual({
+      optimizedGraphDir: resolve('/c/ort-optimized'),
+      graphCacheDir: '/g',
+      profilePrefix: '/tmp/prof',
+    });
+    expect(cliEnv({ SCIBOARD_ORT_GRAPH_CACHE: '1', XDG_CACHE_HOME: '/x' }).engine.optimizedGraphDir).toBe(resolve('/x/sciboard/ort-optimized'));
+  });
 });

@@ -1,3 +1,7 @@
+import { join } from 'node:path';
+import { cacheRoot } from '@sciboard/datasets';
+import type { RuntimeSettings } from '@sciboard/onnx';
+
 /**
  * The command line's configuration: the one module of the CLI that reads the environment. Commands take what
  * they need from `cliEnv()` and pass it down as options. Read at each call, since `start` and the tests run
@@ -16,6 +20,11 @@ export interface CliEnv {
   debug: boolean;
   /** The site's port for `start` (`PORT`). */
   port?: string;
+  /**
+   * The engine's files: rewritten graphs (`SCIBOARD_CACHE_DIR`), ONNX Runtime's optimised graphs under the cache
+   * folder when `SCIBOARD_ORT_GRAPH_CACHE=1`, its per-operator profile (`SCIBOARD_ORT_PROFILE`).
+   */
+  engine: RuntimeSettings;
 }
 
 export function cliEnv(vars: NodeJS.ProcessEnv = process.env): CliEnv {
@@ -26,5 +35,10 @@ export function cliEnv(vars: NodeJS.ProcessEnv = process.env): CliEnv {
     user: vars.USER,
     debug: Boolean(vars.SCIBOARD_DEBUG),
     port: vars.PORT,
+    engine: {
+      ...(vars.SCIBOARD_CACHE_DIR ? { graphCacheDir: vars.SCIBOARD_CACHE_DIR } : {}),
+      ...(vars.SCIBOARD_ORT_GRAPH_CACHE === '1' ? { optimizedGraphDir: join(cacheRoot(vars), 'ort-optimized') } : {}),
+      ...(vars.SCIBOARD_ORT_PROFILE ? { profilePrefix: vars.SCIBOARD_ORT_PROFILE } : {}),
+    },
   };
 }

@@ -55,8 +55,9 @@ function int64Tensor(name: string, values: bigint[]): onnxProto.onnx.ITensorProt
   };
 }
 
-function cacheRoot(): string {
-  return process.env.SCIBOARD_CACHE_DIR ?? join(tmpdir(), 'sciboard-graph-cache');
+/** Where rewritten graphs are kept when the caller names no folder (`RuntimeSettings.graphCacheDir`). */
+export function defaultGraphCacheDir(): string {
+  return join(tmpdir(), 'sciboard-graph-cache');
 }
 
 export interface GraphRewrites {
@@ -147,13 +148,17 @@ function addLogitsSlice(graph: Graph, opset: number): string | undefined {
  * path, content and rewrites). Rewrites never change what is computed beyond float rounding, except `int8`,
  * which is opt-in and measured against float32 by the benchmark.
  */
-export function prepareGraph(onnxPath: string, rewrites: GraphRewrites = { sliceLogits: true, int8: false }): PreparedGraph {
+export function prepareGraph(
+  onnxPath: string,
+  rewrites: GraphRewrites = { sliceLogits: true, int8: false },
+  cacheDir = defaultGraphCacheDir(),
+): PreparedGraph {
   if (!rewrites.sliceLogits && !rewrites.int8) return { path: onnxPath, slicedLogits: false };
   const bytes = readFileSync(onnxPath);
   if (bytes.length < 16) throw new CheckpointError(`${onnxPath}: file is ${bytes.length} bytes, not an ONNX model`);
   // The path is part of the key: external weights are read from the original folder.
   const hash = createHash('sha256').update(resolve(onnxPath)).update(JSON.stringify(rewrites)).update(bytes).digest('hex').slice(0, 24);
-  const outDir = join(cacheRoot(), hash);
+  const outDir = join(cacheDir, hash);
   const outPath = join(outDir, basename(onnxPath));
   const besideOriginal = join(dirname(onnxPath), `${basename(onnxPath, '.onnx')}.sciboard-${hash.slice(0, 12)}.onnx`);
   const marker = join(outDir, 'prepared.json');

@@ -1,4 +1,4 @@
-export { loadModel, OnnxLanguageModel, type LoadOptions, type RequestOptions } from './model.ts';
+export { loadModel, OnnxLanguageModel, type LoadOptions, type RequestOptions, type RuntimeSettings } from './model.ts';
 export { defaultFastPath, type FastPathOptions } from './fast.ts';
 export type { PrefixCacheStats } from './batch.ts';
 export { TextTokenizer } from './tokenizer.ts';

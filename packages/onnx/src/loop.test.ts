@@ -28,11 +28,10 @@ describe('decode loop graph rewrite', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sciboard-loop-'));
     cacheDir = mkdtempSync(join(tmpdir(), 'sciboard-loop-cache-'));
-    process.env.SCIBOARD_CACHE_DIR = cacheDir;
     await writeTinyModel(dir, { seed: 21, layers: 2, hidden: 48, heads: 6, kvHeads: 2, intermediate: 64, vocab: 300 });
     const files = findCheckpointFiles(dir);
     const open = async (decodeLoop: boolean) => {
-      const graph = prepareGraph(files.onnxPath, { sliceLogits: true, int8: false, decodeLoop });
+      const graph = prepareGraph(files.onnxPath, { sliceLogits: true, int8: false, decodeLoop }, cacheDir);
       expect(graph.decodeLoop ?? false).toBe(decodeLoop);
       const { session } = await openSession(graph, { device: 'cpu', threads: 1 });
       return new Decoder(session, discoverLayout(session, files.config, files.onnxPath));
@@ -43,7 +42,6 @@ describe('decode loop graph rewrite', () => {
   afterAll(async () => {
     await loop?.release();
     await plain?.release();
-    delete process.env.SCIBOARD_CACHE_DIR;
     rmSync(dir, { recursive: true, force: true });
     rmSync(cacheDir, { recursive: true, force: true });
   });

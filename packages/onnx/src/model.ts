@@ -42,6 +42,21 @@ export interface LoadOptions {
    * products, at a small cost in accuracy that the benchmark measures against float32.
    */
   int8?: boolean;
+  /** Where the engine keeps its files and what it writes for diagnosis, as the calling app configures them. */
+  runtime?: RuntimeSettings;
+}
+
+/**
+ * The engine's files, passed in by the app that reads its configuration (the CLI from `SCIBOARD_CACHE_DIR`,
+ * `SCIBOARD_ORT_GRAPH_CACHE` and `SCIBOARD_ORT_PROFILE`); the library itself reads no environment.
+ */
+export interface RuntimeSettings {
+  /** Rewritten graphs (sliced logits, decode loop, int8); default: a folder under the system's temporary folder. */
+  graphCacheDir?: string;
+  /** Keep ONNX Runtime's optimised graphs here and open them on later loads (opt-in: measured slower on CPU). */
+  optimizedGraphDir?: string;
+  /** Write ONNX Runtime's per-operator profile (a Chrome trace per session) with this file prefix. */
+  profilePrefix?: string;
 }
 
 // Per-call options as the evaluator passes them (progress, streamed generations, cancellation).
@@ -183,8 +198,17 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     );
   }
   const fast = fastPath(options.fast);
-  const graph = prepareGraph(files.onnxPath, { sliceLogits: fast.sliceLogits, int8: options.int8 ?? false, decodeLoop: fast.decodeLoop && fast.sliceLogits });
-  const { session, provider, fallbackReason } = await openSession(graph, options);
+  const runtime = options.runtime ?? {};
+  const graph = prepareGraph(
+    files.onnxPath,
+    { sliceLogits: fast.sliceLogits, int8: options.int8 ?? false, decodeLoop: fast.decodeLoop && fast.sliceLogits },
+    runtime.graphCacheDir,
+  );
+  const { session, provider, fallbackReason } = await openSession(graph, {
+    ...options,
+    optimizedGraphDir: runtime.optimizedGraphDir,
+    profilePrefix: runtime.profilePrefix,
+  });
   const layout = discoverLayout(session, files.config, files.onnxPath);
   const maxLength = options.maxLength ?? contextWindow(files);
   const requested = options.batchSize ?? DEFAULT_BATCH_SIZE;

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, writeTinyModel, type GenerateRequest, type LoglikelihoodRequest } from './index.ts';
-import { OPTIMIZED_MARKER, optimizedGraphRoot } from './optimized-graph.ts';
+import { OPTIMIZED_MARKER } from './optimized-graph.ts';
 
 const fixture = join(process.env.SCIBOARD_SHARED_DIR ?? resolve(import.meta.dirname, '../../../../shared'), 'fixtures/tiny-llm');
-const previous = process.env.SCIBOARD_CACHE;
 const scoring: LoglikelihoodRequest[] = [
   { context: 'Question: what is two plus two?\nAnswer:', continuation: ' four' },
   { context: 'The capital of France is', continuation: ' Paris' },
@@ -17,8 +16,11 @@ const generation: GenerateRequest[] = [
   { context: 'Once upon a time', until: ['.'], maxTokens: 20 },
 ];
 
+/** The folder of optimised graphs the loads below are given (none: the cache is off). */
+let root: string | undefined;
+
 async function answers(dir: string) {
-  const model = await loadModel(dir, { device: 'cpu', batchSize: 2 });
+  const model = await loadModel(dir, { device: 'cpu', batchSize: 2, ...(root ? { runtime: { optimizedGraphDir: root } } : {}) });
   try {
     return { outcome: model.optimizedGraph?.outcome, entry: model.optimizedGraph?.dir, ll: await model.loglikelihood(scoring), gen: await model.generate(generation) };
   } finally {
@@ -29,26 +31,24 @@ async function answers(dir: string) {
 describe('the cache of optimised graphs', () => {
   let model = '';
   beforeAll(async () => {
-    process.env.SCIBOARD_CACHE = mkdtempSync(join(tmpdir(), 'ort-cache-'));
-    process.env.SCIBOARD_ORT_GRAPH_CACHE = '1';
+    root = join(mkdtempSync(join(tmpdir(), 'ort-cache-')), 'ort-optimized');
     model = join(mkdtempSync(join(tmpdir(), 'ort-cache-model-')), 'm');
     // Tied embeddings and external weights: the folded LM head and the data file beside the optimised graph.
     await writeTinyModel(model, { seed: 3, layers: 2, hidden: 64, heads: 4, kvHeads: 2, vocab: 300, externalData: true });
   });
   afterAll(() => {
-    delete process.env.SCIBOARD_ORT_GRAPH_CACHE;
-    if (previous === undefined) delete process.env.SCIBOARD_CACHE;
-    else process.env.SCIBOARD_CACHE = previous;
+    root = undefined;
   });
 
   it('writes the optimised graph on the first load, opens it on the next, and both answer as without it', async () => {
-    delete process.env.SCIBOARD_ORT_GRAPH_CACHE; // off by default
+    const folder = root;
+    root = undefined; // off by default
     const plain = await answers(model);
-    process.env.SCIBOARD_ORT_GRAPH_CACHE = '1';
+    root = folder;
     expect(plain.outcome).toBe('off');
     const first = await answers(model);
     expect(first.outcome).toBe('built');
-    expect(first.entry!.startsWith(optimizedGraphRoot())).toBe(true);
+    expect(first.entry!.startsWith(root!)).toBe(true);
     expect(readdirSync(first.entry!).sort()).toEqual([OPTIMIZED_MARKER, 'model.onnx', 'model.onnx.data']);
     const second = await answers(model);
     expect(second.outcome).toBe('hit');
@@ -76,25 +76,24 @@ describe('the cache of optimised graphs', () => {
     expect(afterDamage.outcome).toBe('built');
     expect((await answers(model)).outcome).toBe('hit');
     // A folder a crashed build left behind (no marker) is not read.
-    const root = optimizedGraphRoot();
-    expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    const stray = join(root, `${entry!.split('/').pop()}.tmp-1-dead`);
+    expect(readdirSync(root!).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    const stray = join(root!, `${entry!.split('/').pop()}.tmp-1-dead`);
     mkdirSync(stray);
     writeFileSync(join(stray, 'model.onnx'), 'partial');
     expect((await answers(model)).outcome).toBe('hit');
   });
 
   it('a cache folder that cannot be made leaves loading as it was', async () => {
-    const cache = process.env.SCIBOARD_CACHE;
+    const folder = root;
     const file = join(mkdtempSync(join(tmpdir(), 'ort-cache-file-')), 'not-a-folder');
     writeFileSync(file, '');
-    process.env.SCIBOARD_CACHE = file;
+    root = join(file, 'ort-optimized');
     try {
       const run = await answers(model);
       expect(run.outcome).toBe('off');
       expect(run.gen).toEqual((await answers(model)).gen);
     } finally {
-      process.env.SCIBOARD_CACHE = cache;
+      root = folder;
     }
   });
 
@@ -114,7 +113,7 @@ describe('the cache of optimised graphs', () => {
       .slice(0, 6)
       .map((l) => JSON.parse(l) as { prompt: string; stop: string[]; max_new_tokens: number; output_text: string });
     for (const expected of ['built', 'hit']) {
-      const m = await loadModel(fixture, { device: 'cpu', batchSize: 3 });
+      const m = await loadModel(fixture, { device: 'cpu', batchSize: 3, runtime: { optimizedGraphDir: root! } });
       expect(m.optimizedGraph?.outcome).toBe(expected);
       const out = await m.generate(cases.map((c) => ({ context: c.prompt, until: c.stop, maxTokens: c.max_new_tokens })));
       expect(out.map((r) => r.text)).toEqual(cases.map((c) => c.output_text));

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { arch, cpus, homedir } from 'node:os';
+import { arch, cpus } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
@@ -29,13 +29,6 @@ const DATA_FILE = 'model.onnx.data';
 /** Graph files up to this size are hashed whole; larger ones (weights inside) by path, size and mtime. */
 const HASH_WHOLE_BYTES = 64 * 2 ** 20;
 
-export function sciboardCacheDir(): string {
-  return process.env.SCIBOARD_CACHE ?? join(homedir(), '.cache', 'sciboard');
-}
-
-export function optimizedGraphRoot(): string {
-  return join(sciboardCacheDir(), 'ort-optimized');
-}
 
 interface Marker {
   ortVersion: string;
@@ -119,9 +112,17 @@ function openPlain(graph: PreparedGraph, options: ort.InferenceSession.SessionOp
   return ort.InferenceSession.create(graph.path, options);
 }
 
-/** Opens `graph` through the cache of optimised graphs (see the top of this file). */
-export async function openOptimized(graph: PreparedGraph, provider: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
-  const { session, stats } = await openThroughCache(graph, provider, options);
+/**
+ * Opens `graph` through the cache of optimised graphs kept under `root` (see the top of this file); with no
+ * folder (the default: the cache is opt-in) the graph is opened as it is.
+ */
+export async function openOptimized(
+  graph: PreparedGraph,
+  provider: string,
+  options: ort.InferenceSession.SessionOptions,
+  root: string | undefined,
+): Promise<ort.InferenceSession> {
+  const { session, stats } = await openThroughCache(graph, provider, options, root);
   statsBySession.set(session, stats);
   return session;
 }
@@ -130,10 +131,11 @@ async function openThroughCache(
   graph: PreparedGraph,
   provider: string,
   options: ort.InferenceSession.SessionOptions,
+  root: string | undefined,
 ): Promise<{ session: ort.InferenceSession; stats: OptimizedGraphStats }> {
   const level = options.graphOptimizationLevel ?? 'all';
-  if (process.env.SCIBOARD_ORT_GRAPH_CACHE !== '1' || level === 'disabled') return { session: await openPlain(graph, options), stats: { outcome: 'off' } };
-  const dir = join(optimizedGraphRoot(), optimizedGraphKey(graph, provider, level));
+  if (root === undefined || level === 'disabled') return { session: await openPlain(graph, options), stats: { outcome: 'off' } };
+  const dir = join(root, optimizedGraphKey(graph, provider, level));
   // A graph ONNX Runtime could not write out before (a protobuf over 2 GB, say): not tried again at every load.
   const failed = `${dir}.failed`;
   if (existsSync(failed)) return { session: await openPlain(graph, options), stats: { outcome: 'off', note: readFileSync(failed, 'utf8') } };

@@ -14,6 +14,10 @@ export interface SessionOptions {
   /** Threads inside one operator; default: ORT's choice (all cores). */
   threads?: number;
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** The cache of ONNX Runtime's optimised graphs (`RuntimeSettings.optimizedGraphDir`); none when absent. */
+  optimizedGraphDir?: string;
+  /** ONNX Runtime's per-operator profile (`RuntimeSettings.profilePrefix`); none when absent. */
+  profilePrefix?: string;
 }
 
 /** The decoder's I/O names and cache shape, discovered from the session rather than assumed. */
@@ -44,7 +48,7 @@ async function createWith(graph: PreparedGraph, provider: Provider, options: Ses
     logSeverityLevel: 3,
   };
   // ONNX Runtime's own per-operator profile (a Chrome trace JSON per session, written when the session is released).
-  const profile = process.env.SCIBOARD_ORT_PROFILE;
+  const profile = options.profilePrefix;
   if (profile) {
     sessionOptions.enableProfiling = true;
     sessionOptions.profileFilePrefix = profile;
@@ -54,7 +58,7 @@ async function createWith(graph: PreparedGraph, provider: Provider, options: Ses
     sessionOptions.interOpNumThreads = 1;
   }
   // Through the cache of optimised graphs (weights handed over in memory when the graph cannot sit beside them).
-  return openOptimized(graph, provider, sessionOptions);
+  return openOptimized(graph, provider, sessionOptions, options.optimizedGraphDir);
 }
 
 function describeOrtError(path: string, err: unknown): CheckpointError {

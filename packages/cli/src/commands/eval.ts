@@ -70,6 +70,7 @@ export async function runEval(
   const chatTemplate = chatTemplateFor(opts.model, settings, (line) => io.stderr.write(`${line}\n`));
   if (chatTemplate) io.stderr.write(`chat template: ${chatTemplate.source}${chatTemplate.name ? ` ("${chatTemplate.name}")` : ''}\n`);
   const model = await loadModel(opts.model, {
+    runtime: cliEnv().engine,
     device: opts.device,
     ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
     ...(opts.threads ? { threads: opts.threads } : {}),

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { loadModel, type GenerateRequest, type LoglikelihoodRequest } from '@sciboard/onnx';
 import { UsageError } from '../main.ts';
+import { cliEnv } from '../env.ts';
 import { ProgressReporter } from '../progress.ts';
 import type { Dtype } from '@sciboard/onnx/layout';
 import { DTYPE_HELP, deviceOption, dtypeOption, positiveInt } from '../options.ts';
@@ -64,7 +65,7 @@ export function register(program: Command): void {
     .option('--dtype <dtype>', DTYPE_HELP, dtypeOption)
     .action(async (opts: { model: string; requests: string; out?: string; batchSize?: number; device: 'auto' | 'cuda' | 'cpu'; threads?: number; dtype?: Dtype }) => {
       const requests = await readRequests(opts.requests);
-      const model = await loadModel(opts.model, { device: opts.device, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), threads: opts.threads, ...(opts.dtype ? { dtype: opts.dtype } : {}) });
+      const model = await loadModel(opts.model, { runtime: cliEnv().engine, device: opts.device, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), threads: opts.threads, ...(opts.dtype ? { dtype: opts.dtype } : {}) });
       process.stderr.write(
         `model ${model.name} (${model.graphFile}, ${model.dtype}): execution provider ${model.provider}${model.fallbackReason ? ` (CUDA unavailable: ${model.fallbackReason})` : ''}\n`,
       );

@@ -34,7 +34,7 @@ export async function runDemo(store: Store, log: (line: string) => void): Promis
   const demo = await demoData(log);
   const dataDir = demo.dir;
   tasks.push(...demo.tasks);
-  const model = await loadModel(modelDir, { device: 'auto', batchSize: 8 });
+  const model = await loadModel(modelDir, { device: 'auto', batchSize: 8, runtime: cliEnv().engine });
   log(`demo evaluation of ${DEMO_MODEL_NAME} on ${tasks.length} suites, provider ${model.provider}`);
   try {
     await evaluateIntoStore({

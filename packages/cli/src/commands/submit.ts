@@ -52,7 +52,7 @@ function shardSizeOption(value: string): number {
 /** Loads the graph and tokenizer on CPU once, so a broken checkpoint is refused before any work is queued. */
 async function checkLoads(dir: string, dtype: Dtype | undefined): Promise<void> {
   try {
-    const model = await loadModel(dir, { device: 'cpu', batchSize: 1, ...(dtype ? { dtype } : {}) });
+    const model = await loadModel(dir, { device: 'cpu', batchSize: 1, runtime: cliEnv().engine, ...(dtype ? { dtype } : {}) });
     await model.dispose();
   } catch (err) {
     throw new SubmissionError(`checkpoint: ${dir} does not load: ${(err as Error).message}`, 'checkpoint');

@@ -44,7 +44,7 @@ export function onnxShardRunner(
 ): ShardRunner {
   const loadModel =
     o.loadModel ??
-    ((dir: string, dtype?: Dtype): Promise<WorkerLanguageModel> => loadModelInWorker(dir, { device: o.device, ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...(dtype ? { dtype } : {}) }));
+    ((dir: string, dtype?: Dtype): Promise<WorkerLanguageModel> => loadModelInWorker(dir, { device: o.device, runtime: cliEnv().engine, ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...(dtype ? { dtype } : {}) }));
   return evaluationShardRunner(store, { ...o, loadModel });
 }
 
