@@ -30,7 +30,8 @@ export interface ModelPlan {
   /**
    * Each peer in a new process every round (the model loaded every round, so load time has a spread), instead of
    * one process from a peer's first round to its last. For the 0.5B shape, where peers hold 3–11 GB each and
-   * several kept alive at once would not fit beside other work on a shared machine.
+   * several kept alive at once would not fit beside other work on a shared machine, and for the `score` workload,
+   * where a process's own placement in memory made identical work differ by ~10% for the whole run.
    */
   freshProcessPerRound?: boolean;
   /** Project the full suites (MMLU, GSM8K) from this model's slices and check them against its timed units. */
@@ -81,6 +82,9 @@ const MIXED_MMLU = { name: 'mmlu_2x10_5shot', tasks: ['mmlu_college_physics', 'm
 
 export const cliSmallModel: ModelPlan = {
   shape: 'cli_small',
+  // A new process per round, as `sciboard score` is one: the batch sizes are compared across rounds of fresh
+  // processes rather than three processes kept for the whole run (kept processes ran identical calls 10% apart).
+  freshProcessPerRound: true,
   sizes: { choiceItems: 1, generationItems: 0, generationTokens: 1, generationBatch: 1, prefillTokens: 600, decodeTokens: 2, decodeBatches: [], mixedMmlu: MIXED_MMLU },
   peers: [
     { label: 'naive', peer: 'naive', workloads: [MIXED_MMLU.name], firstRoundOnly: true },

@@ -88,6 +88,35 @@ describe('scoring batches of rows of different lengths', () => {
     }
   });
 
+  it('after a long few-shot prefix, batch sizes 8 and 32 make exactly the calls of batch size 1 (a batch would cost more there)', async () => {
+    // The same questions after 16 more exemplars (over 640 cached positions): on CPU the cost model finds no batch
+    // of these rows cheaper than its rows alone, as measured on the small models' scoring passes.
+    const long = requests().map((r) => ({ ...r, context: r.context.replace('The following are multiple choice questions.\n\n', `The following are multiple choice questions.\n\n${'What is 3 plus 4?\nA. one\nB. two\nC. seven\nD. four\nAnswer: C\n\n'.repeat(16)}`) }));
+    const seen: string[][] = [];
+    const forward = Decoder.prototype.forward;
+    let current: string[] = [];
+    const spy = vi.spyOn(Decoder.prototype, 'forward').mockImplementation(function (this: Decoder, input: ForwardBatch, past, keep, wantCache) {
+      current.push(`${input.batch}x${input.seq}@${past?.length ?? 0}`);
+      return forward.call(this, input, past, keep, wantCache);
+    });
+    const results = [];
+    try {
+      for (const m of models) {
+        m.clearPrefixCache();
+        current = [];
+        results.push(await m.loglikelihood(long));
+        seen.push(current);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    expect(Math.min(...seen[0]!.slice(1).map((c) => Number(c.split('@')[1])))).toBeGreaterThan(640);
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
   it('lends one prefix after another the same memory for their repeated rows, and a concurrent pass its own copy', async () => {
     const model = models[1]!;
     const decoder = (model as unknown as { decoder: Decoder }).decoder;
