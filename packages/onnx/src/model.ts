@@ -161,18 +161,33 @@ export class OnnxLanguageModel {
   }
 }
 
-/** The model's shape as the batch-size chooser needs it: from the graph's cache layout, else config.json. */
-function batchSizeInput(files: CheckpointFiles, layout: DecoderLayout, provider: Provider, contextTokens: number): BatchSizeInput {
+/**
+ * The decoder's shape, once for every consumer (the batch-size chooser, the scoring cost model): the graph's cache
+ * layout where it has one (`discoverLayout` already fell back on config.json there), else config.json.
+ */
+function modelShape(files: CheckpointFiles, layout: DecoderLayout) {
   const c = files.config;
   const heads = c.num_attention_heads ?? 1;
-  const kvHeads = layout.kvHeads || (c.num_key_value_heads ?? heads);
   const hidden = c.hidden_size ?? 0;
   return {
-    weightBytes: weightBytes(files.onnxPath),
     layers: layout.pastKeys.length || (c.num_hidden_layers ?? 1),
     heads,
-    kvHeads,
+    kvHeads: layout.kvHeads || (c.num_key_value_heads ?? heads),
     headDim: layout.headDim || (hidden && heads ? hidden / heads : 0),
+    hidden,
+    intermediate: typeof c.intermediate_size === 'number' ? c.intermediate_size : 4 * hidden,
+  };
+}
+
+/** The model's shape as the batch-size chooser needs it. */
+function batchSizeInput(files: CheckpointFiles, layout: DecoderLayout, provider: Provider, contextTokens: number): BatchSizeInput {
+  const { layers, heads, kvHeads, headDim, hidden } = modelShape(files, layout);
+  return {
+    weightBytes: weightBytes(files.onnxPath),
+    layers,
+    heads,
+    kvHeads,
+    headDim,
     hidden,
     cacheElementBytes: layout.cacheType === 'float16' ? 2 : 4,
     contextTokens,
@@ -230,12 +245,9 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   });
 }
 
-/** The per-layer shape the scoring cost model splits a position's work by, from config.json and the graph's cache. */
+/** The per-layer shape the scoring cost model splits a position's work by; the fitted shape when the checkpoint does not say. */
 function scoringShape(files: CheckpointFiles, layout: DecoderLayout): ScoringShape {
-  const c = files.config;
-  const hidden = typeof c.hidden_size === 'number' ? c.hidden_size : undefined;
-  const heads = typeof c.num_attention_heads === 'number' ? c.num_attention_heads : undefined;
-  if (!hidden || !heads || !layout.headDim) return FITTED_SHAPE;
-  const intermediate = typeof c.intermediate_size === 'number' ? c.intermediate_size : 4 * hidden;
-  return { hidden, heads, kvHeads: layout.kvHeads || heads, headDim: layout.headDim, intermediate };
+  const { hidden, heads, kvHeads, headDim, intermediate } = modelShape(files, layout);
+  if (!hidden || !files.config.num_attention_heads || !layout.headDim) return FITTED_SHAPE;
+  return { hidden, heads, kvHeads, headDim, intermediate };
 }
