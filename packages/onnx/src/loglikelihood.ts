@@ -100,6 +100,7 @@ export async function loglikelihood(
       ).map((rows) => rows.map((i) => all[i]!))
     : [all];
   let done = requests.length - all.reduce((n, g) => n + g.members.length, 0);
+  const scoringCost = options.scoringCost ?? cpuScoringCost(FITTED_SHAPE);
   for (const cluster of clusters) {
     options.signal?.throwIfAborted();
     // The shared prefix must stop before the first position any row scores.
@@ -115,7 +116,7 @@ export async function loglikelihood(
     // Longest first, then the batches the cost model finds cheapest: padding is computed like any other position,
     // and after a long prefix a batch may save nothing at all.
     const ordered = cluster.sort((a, b) => b.input.length - a.input.length);
-    for (const chunk of scoringBatches(ordered, (g) => g.input.length - skip, options.batchSize, skip, options.scoringCost ?? cpuScoringCost(FITTED_SHAPE))) {
+    for (const chunk of scoringBatches(ordered, (g) => g.input.length - skip, options.batchSize, skip, scoringCost)) {
       options.signal?.throwIfAborted();
       const lengths = chunk.map((g) => g.input.length - skip);
       const seq = scoringLength(lengths[0]!, chunk.length);

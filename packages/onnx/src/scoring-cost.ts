@@ -112,11 +112,15 @@ export function scoringLength(longest: number, rows: number, step = SCORING_LENG
   return rows > 1 ? Math.ceil(longest / step) * step : longest;
 }
 
+/** The modelled cost of one pass of `rows` rows whose longest has `longest` tokens, after `past` cached positions. */
+function passCost(rows: number, longest: number, past: number, model: ScoringCostModel, step: number): number {
+  const seq = scoringLength(longest, rows, step);
+  return model.callPositions + rows * seq * model.positionShare(rows, past, seq);
+}
+
 /** The modelled cost of one pass over rows of these lengths after `past` cached positions. */
 export function scoringBatchCost(lengths: number[], past: number, model: ScoringCostModel, step = SCORING_LENGTH_STEP): number {
-  const n = lengths.length;
-  const seq = scoringLength(Math.max(...lengths), n, step);
-  return model.callPositions + n * seq * model.positionShare(n, past, seq);
+  return passCost(lengths.length, Math.max(...lengths), past, model, step);
 }
 
 /**
@@ -146,8 +150,7 @@ export function scoringBatches<T>(
     let longest = 0;
     for (let k = 1; k <= Math.min(limit, i); k++) {
       longest = Math.max(longest, lengths[i - k]!);
-      const seq = scoringLength(longest, k, step);
-      const cost = best[i - k]! + model.callPositions + k * seq * model.positionShare(k, past, seq);
+      const cost = best[i - k]! + passCost(k, longest, past, model, step);
       if (cost < best[i]!) {
         best[i] = cost;
         take[i] = k;
