@@ -68,7 +68,9 @@ describe('registry', () => {
     expect(() => gsm8k.document({ question: 'q' })).toThrow(new DocFieldError('answer', 'must be a string, got nothing'));
     expect(() => gsm8k.document({ answer: '3' })).toThrow(/field "answer" must end with "#### <number>"/);
     const minerva = rowScoringOf('minerva_math')!;
-    expect(minerva.document({ problem: 'p', solution: 'So $\\boxed{7}$.' })).toMatchObject({ problem: 'p', gold: '7' });
+    expect(minerva.document({ problem: 'p', solution: 'So $\\boxed{7}$.' })).toMatchObject({ problem: 'p', answer: '7' });
+    // A MATH-500 row's own answer is replaced by the one process_docs takes from the solution, as in lm-eval.
+    expect(minerva.document({ problem: 'p', solution: 'So $\\boxed{7}$.', answer: 'seven' })).toMatchObject({ answer: '7' });
     expect(() => minerva.document({ problem: 'p', solution: 'no box' })).toThrow(/field "solution" must contain the final answer in \\boxed/);
   });
 });

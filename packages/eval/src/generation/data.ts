@@ -17,7 +17,7 @@ export interface MathDoc extends Record<string, unknown> {
   /** MATH subject display name (`type` in test.jsonl, `subject` in math500_test.jsonl), e.g. `Number Theory`. */
   subject: string;
   level: string | number;
-  /** MATH-500's own answer field, when the file has one (lm-eval recomputes answers from `solution`). */
+  /** MATH-500's own answer field, when the file has one; the tasks' process_docs replaces it with the answer taken from `solution`, as lm-eval's does. */
   answer?: string;
   unique_id?: string;
   idx?: number;

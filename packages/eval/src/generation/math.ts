@@ -40,9 +40,15 @@ export const MATH_SUBJECTS: Record<string, string> = {
 
 const MATH_UNTIL = ['Problem:'];
 
-/** minerva_math_*.yaml and hendrycks_math_*.yaml `doc_to_text`, from which the prompts are rendered. */
+/**
+ * The prompt's config strings, from which it is rendered: hendrycks_math_*.yaml's `doc_to_text` and both families'
+ * `doc_to_target`. minerva_math_*.yaml's `doc_to_text` is `utils.doc_to_text`, which returns
+ * "Problem:\n" + problem + "\n\nSolution:"; the string here renders the same text.
+ */
 const DOC_TO_TEXT = { minerva: 'Problem:\n{{problem}}\n\nSolution:', hendrycks: 'Problem: {{problem}}\nAnswer:' };
-const DOC_TO_TEXT_RENDERED = { minerva: docText(DOC_TO_TEXT.minerva), hendrycks: docText(DOC_TO_TEXT.hendrycks) };
+const DOC_TO_TARGET = { minerva: '{{answer if few_shot is undefined else solution}}', hendrycks: '{{answer}}' };
+const DOC_TEXT = { minerva: docText(DOC_TO_TEXT.minerva), hendrycks: docText(DOC_TO_TEXT.hendrycks) };
+const DOC_TARGET = { minerva: docText(DOC_TO_TARGET.minerva), hendrycks: docText(DOC_TO_TARGET.hendrycks) };
 
 export interface MinervaScoreOptions extends MinervaEquivOptions {
   /** Runs the checks under the time limit; the process-wide pool (lm-eval's 5 s) when absent. */
@@ -114,14 +120,14 @@ interface MathTaskSpec {
   datasetName: string;
 }
 
-function loadDocs(dataDir: string, spec: MathTaskSpec): Array<MathDoc & { gold: string }> {
+function loadDocs(dataDir: string, spec: MathTaskSpec): MathTaskDoc[] {
   const file = mathFile(dataDir, spec.file);
   const all = loadMath(dataDir, spec.file);
-  const out: Array<MathDoc & { gold: string }> = [];
+  const out: MathTaskDoc[] = [];
   all.forEach((d, i) => {
     if (spec.subject !== undefined && d.subject !== spec.subject) return;
     try {
-      out.push(ROW_SCORING[spec.family].document(d) as MathDoc & { gold: string });
+      out.push(ROW_SCORING[spec.family].document(d) as MathTaskDoc);
     } catch (err) {
       if (!(err instanceof DocFieldError)) throw err;
       throw new DataFormatError(file, i + 1, err.field, err.problem);
@@ -132,6 +138,12 @@ function loadDocs(dataDir: string, spec: MathTaskSpec): Array<MathDoc & { gold: 
 }
 
 /**
+ * A MATH row after its family's process_docs: `answer` is the gold answer taken from the solution (on MATH-500 it
+ * replaces the file's own `answer`, as `dataset.map` does in lm-eval), so `doc_to_target: "{{answer}}"` reads it.
+ */
+type MathTaskDoc = MathDoc & { answer: string };
+
+/**
  * A family's scoring, shared by its tasks: a MATH row becomes a document with the gold answer its family takes from
  * the solution (process_docs), scored by minerva's or hendrycks' process_results.
  */
@@ -140,20 +152,20 @@ function mathRowScoring(family: 'minerva' | 'hendrycks'): RowScoring {
   return {
     document(row) {
       const solution = stringField(row, 'solution');
-      let gold: string;
+      let answer: string;
       try {
-        gold = mathGoldAnswer(family, solution);
+        answer = mathGoldAnswer(family, solution);
       } catch (err) {
         // lm-eval's process_docs raises here (remove_boxed asserts), which stops its run; the row is refused instead.
         throw new DocFieldError('solution', `must contain the final answer in \\boxed{...} (${(err as Error).message})`);
       }
-      return { ...row, gold };
+      return { ...row, answer };
     },
     score(d, response, scoring): ItemScore | Promise<ItemScore> {
       const text = generatedText(name, response);
-      const doc = d as MathDoc & { gold: string };
-      if (family === 'hendrycks') return scoreHendrycks(text, doc.gold, scoring?.hendrycksExtraction ?? 'lm-eval');
-      return scoreMinerva(text, { answer: doc.gold, solution: doc.solution }, {
+      const doc = d as MathTaskDoc;
+      if (family === 'hendrycks') return scoreHendrycks(text, doc.answer, scoring?.hendrycksExtraction ?? 'lm-eval');
+      return scoreMinerva(text, { answer: doc.answer, solution: doc.solution }, {
         ...(scoring?.grader ? { grader: scoring.grader } : {}),
         ...(scoring?.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
       });
@@ -163,8 +175,8 @@ function mathRowScoring(family: 'minerva' | 'hendrycks'): RowScoring {
 
 const ROW_SCORING = { minerva: mathRowScoring('minerva'), hendrycks: mathRowScoring('hendrycks') };
 
-/** A MATH problem with its family's gold answer, or one of minerva's exemplars (`few_shot` set, no gold). */
-type MathPromptDoc = Doc & { problem: string; solution: string; gold?: string; few_shot?: string };
+/** A MATH problem with its family's gold `answer`, or one of minerva's exemplars (`few_shot` set, no answer). */
+type MathPromptDoc = Doc & { problem: string; solution: string; answer?: string; few_shot?: string };
 
 function defineMathTask(spec: MathTaskSpec): TaskDefinition {
   const minerva = spec.family === 'minerva';
@@ -181,10 +193,9 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
     ...(minerva
       ? { fixedExemplars: MINERVA_FEWSHOT_SAMPLES }
       : { noFewshotReason: 'few-shot examples come from the MATH train split, which is not in the data folder (see math/README.md); use 0 shots' }),
-    docToText: DOC_TO_TEXT_RENDERED[spec.family],
-    // minerva: `answer if few_shot is undefined else solution`, so an exemplar is followed by its whole solution. The
-    // gold is kept as `gold` (MATH-500 rows have an `answer` field of their own), so this one is not rendered.
-    docToTarget: (doc) => (doc.few_shot === undefined ? (doc.gold ?? '') : doc.solution),
+    docToText: DOC_TEXT[spec.family],
+    // minerva: an exemplar (few_shot set) is followed by its whole solution, a test problem's target is its answer.
+    docToTarget: DOC_TARGET[spec.family],
     until: MATH_UNTIL,
     maxGenToks: DEFAULT_MAX_GEN_TOKS,
     rowScoring: ROW_SCORING[spec.family],
@@ -197,7 +208,7 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
       output_type: 'generate_until',
       test_split: 'test',
       doc_to_text: DOC_TO_TEXT[spec.family],
-      doc_to_target: minerva ? '{{answer if few_shot is undefined else solution}}' : '{{answer}}',
+      doc_to_target: DOC_TO_TARGET[spec.family],
       target_delimiter: ' ',
       fewshot_delimiter: '\n\n',
       num_fewshot: defaultNumFewshot,
