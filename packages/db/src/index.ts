@@ -32,3 +32,4 @@ export type { ApiTokenInfo } from './queries/tokens.ts';
 export type { ClaimedShard, LeaseOptions, ShardInput, ShardRow, SubmissionInput, SubmissionRow, SubmissionSummary } from './queries/submissions.ts';
 export { DuplicateSubmissionError, shardLabel } from './queries/submissions.ts';
 export type { ShardStatus } from './schema/shared.ts';
+export { modelFieldsSchema } from './schema/zod.ts';
