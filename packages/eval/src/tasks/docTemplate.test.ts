@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DocTemplateError, docChoiceIndex, docText } from './docTemplate.ts';
+import { DocTemplateError, docChoiceIndex, docChoiceIndices, docChoices, docText, docValue } from './docTemplate.ts';
 
 describe('doc templates, rendered as lm-eval renders them in Python', () => {
   it('strips with Python\'s str.strip and reads list items, as the MMLU prompt does', () => {
@@ -21,6 +21,29 @@ describe('doc templates, rendered as lm-eval renders them in Python', () => {
     expect(target({ question: 'q', answer: 'work\n#### 72 ' })).toBe('72');
     expect(target({ question: 'q', target: 'The answer is 6.' })).toBe('The answer is 6.');
     expect(docText('{{answer if few_shot is undefined else solution}}')({ answer: '5', solution: 's', few_shot: '1' })).toBe('s');
+  });
+
+  it('reads choice lists and gold lists as lm-eval\'s ast.literal_eval reads them, as AGIEval\'s config does', () => {
+    const doc = { query: 'q', choices: ["(A)it's", '(B)2'], gold: [0, 1] };
+    expect(docChoices('{{choices}}')(doc)).toEqual(["(A)it's", '(B)2']);
+    expect(docChoices('choices')(doc)).toEqual(["(A)it's", '(B)2']);
+    expect(docChoices("['{{query}}', 'x\\x41']")(doc)).toEqual(['q', 'xA']);
+    expect(docChoiceIndices('{{gold}}')(doc)).toEqual([0, 1]);
+    expect(docChoiceIndices('[{{gold[1]}}]')(doc)).toEqual([1]);
+    expect(docChoiceIndices('{{gold[0]}}')(doc)).toEqual([0]);
+    expect(() => docChoices('{{query}}')(doc)).toThrow(/not a Python literal/);
+    expect(() => docChoiceIndices('{{choices}}')(doc)).toThrow(/not choice indices/);
+  });
+
+  it('gives a lone expression\'s value, and prints None and escapes as Python does', () => {
+    expect(docValue('{{choices}}')({ choices: ['a', 'b'] })).toEqual(['a', 'b']);
+    expect(docValue('{{n}}')({ n: 3 })).toBe(3);
+    expect(docValue('n = {{n}}')({ n: 3 })).toBe('n = 3');
+    expect(docText('{{x}} {{[x, 1]}}')({ x: null })).toBe('None [None, 1]');
+    // A list prints as Python's repr: unprintable characters escaped, printable ones kept (CPython's output).
+    expect(docText('{{x}}')({ x: ['a\x1c', '\xa0', "it's", '\ufeff', 'é'] })).toBe(`['a\\x1c', '\\xa0', "it's", '\\ufeff', 'é']`);
+    expect(docText("{{'\\u00e9\\101\\q'}}")({})).toBe('\u00e9A\\q');
+    expect(() => docValue('{{missing}}')({})).toThrow(/undefined value/);
   });
 
   it('keeps the text around blocks exactly, a final newline included', () => {

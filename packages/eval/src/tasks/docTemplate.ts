@@ -6,12 +6,15 @@
  * subscripts (negative ones count from the end), `a if condition else b`, and the tests `is defined` /
  * `is undefined`. Strings behave as Python's (`strip` is `str.strip`, not `String.trim`); anything else is refused
  * when the template is read, not when it renders. A template that names a field of the document (no braces) is
- * that field's value, as lm-eval reads `doc_to_target: answer`.
+ * that field's value, as lm-eval reads `doc_to_target: answer`. Values print as Python's `str` does (`None`, `True`,
+ * a list as its repr); string literals take Python's escapes. Where lm-eval reads a rendered choice list or target
+ * with `ast.literal_eval` (`doc_to_choice`, a target such as "[1, 2]"), a lone `{{ expression }}` gives its value
+ * and other rendered text is read as a literal.
  */
 import { pythonStrip } from '../python/strip.ts';
 import type { Doc } from '../task.ts';
 
-type Value = string | number | boolean | Value[] | typeof UNDEFINED;
+type Value = string | number | boolean | null | Value[] | typeof UNDEFINED;
 const UNDEFINED = Symbol('undefined');
 
 type Expr =
@@ -32,14 +35,21 @@ export class DocTemplateError extends Error {
   }
 }
 
-/** A template read once: the document's field when it names one, else the rendered text. */
+/**
+ * A template read once: the document's field when it names one, the value of its expression when it is one
+ * `{{ expression }}` block and nothing else (a list stays a list, as lm-eval's `ast.literal_eval` of the rendered
+ * text gives it back), else the rendered text.
+ */
 function compileDocTemplate(template: string): (doc: Doc) => Value {
-  const render = compileRender(template);
+  const parts = parseTemplate(template);
+  const only = parts.length === 1 ? parts[0]! : undefined;
+  const render = (doc: Doc): Value =>
+    only !== undefined && typeof only !== 'string' ? evaluate(template, only, doc) : parts.map((p) => (typeof p === 'string' ? p : pythonStr(template, evaluate(template, p, doc)))).join('');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(template)) return render;
   return (doc) => (template in doc ? toValue(doc[template]) : render(doc));
 }
 
-function compileRender(template: string): (doc: Doc) => string {
+function parseTemplate(template: string): (string | Expr)[] {
   const source = template;
   const parts: (string | Expr)[] = [];
   let at = 0;
@@ -56,13 +66,62 @@ function compileRender(template: string): (doc: Doc) => string {
     at = close + 2;
   }
   if (parts.some((p) => typeof p === 'string' && /\{%|\{#/.test(p))) throw new DocTemplateError(template, 'statements and comments are not supported');
-  return (doc) => parts.map((p) => (typeof p === 'string' ? p : pythonStr(template, evaluate(template, p, doc)))).join('');
+  return parts;
 }
 
 /** A template whose result is text (doc_to_text, a generation task's doc_to_target). */
 export function docText(template: string): (doc: Doc) => string {
   const value = compileDocTemplate(template);
   return (doc) => pythonStr(template, value(doc));
+}
+
+/**
+ * The template's value before it is made text, for a reader that takes lists or numbers (a spec file's
+ * `doc_to_choice` and `doc_to_target`): a named field or a lone `{{ expression }}` gives its value (strings,
+ * numbers, booleans, null, lists), any other template its rendered text. An undefined value is an error.
+ */
+export function docValue(template: string): (doc: Doc) => unknown {
+  const value = compileDocTemplate(template);
+  return (doc) => {
+    const v = value(doc);
+    if (v === UNDEFINED) throw new DocTemplateError(template, 'renders an undefined value');
+    return v;
+  };
+}
+
+/**
+ * A `doc_to_choice` string as lm-eval reads it: the named field, or `ast.literal_eval` of the rendered text (here
+ * the value of a lone expression, or the rendered text read as a Python list literal), a non-empty list of strings.
+ */
+export function docChoices(template: string): (doc: Doc) => string[] {
+  const value = compileDocTemplate(template);
+  return (doc) => {
+    let v = value(doc);
+    if (typeof v === 'string') v = pythonLiteral(template, v);
+    if (!Array.isArray(v) || v.length === 0 || !v.every((c): c is string => typeof c === 'string')) {
+      throw new DocTemplateError(template, `gives ${describe(v)}, not a non-empty list of strings`);
+    }
+    return v;
+  };
+}
+
+/**
+ * A multiple-choice `doc_to_target` that may name several right choices (AGIEval's `gold`): the indices, from a list
+ * of integers (a field, a lone expression, or rendered text such as "[1, 2]" read as lm-eval's `ast.literal_eval`
+ * reads it) or from a single index.
+ */
+export function docChoiceIndices(template: string): (doc: Doc) => number[] {
+  const value = compileDocTemplate(template);
+  return (doc) => {
+    let v = value(doc);
+    if (typeof v === 'string' && v.startsWith('[') && v.endsWith(']')) v = pythonLiteral(template, v);
+    if (typeof v === 'string' && /^[0-9]+$/.test(v)) v = Number(v);
+    const list = Array.isArray(v) ? v : [v];
+    if (list.length === 0 || !list.every((x): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0)) {
+      throw new DocTemplateError(template, `gives ${describe(v)}, not choice indices`);
+    }
+    return list;
+  };
 }
 
 /**
@@ -75,8 +134,25 @@ export function docChoiceIndex(template: string): (doc: Doc) => number {
     const v = value(doc);
     if (typeof v === 'number' && Number.isInteger(v)) return v;
     if (typeof v === 'string' && /^[0-9]+$/.test(v)) return Number(v);
-    throw new DocTemplateError(template, `gives ${v === UNDEFINED ? 'nothing' : JSON.stringify(v)}, not a choice index`);
+    throw new DocTemplateError(template, `gives ${describe(v)}, not a choice index`);
   };
+}
+
+function describe(v: Value): string {
+  return v === UNDEFINED ? 'nothing' : JSON.stringify(v);
+}
+
+/** `ast.literal_eval` of rendered text, for the literals an expression here can hold: strings, integers, lists. */
+function pythonLiteral(template: string, text: string): Value {
+  let e: Expr;
+  try {
+    e = parseExpression(template, text);
+  } catch {
+    throw new DocTemplateError(template, `renders ${JSON.stringify(text)}, which is not a Python literal`);
+  }
+  const literal = (x: Expr): boolean => x.kind === 'literal' || (x.kind === 'list' && x.items.every(literal));
+  if (!literal(e)) throw new DocTemplateError(template, `renders ${JSON.stringify(text)}, which is not a Python literal`);
+  return evaluate(template, e, {});
 }
 
 function lookup(doc: Doc, name: string): Value {
@@ -87,7 +163,8 @@ function toValue(v: unknown): Value {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (Array.isArray(v)) return v.map(toValue);
   if (v === undefined) return UNDEFINED;
-  throw new Error(`document value ${JSON.stringify(v)} is not a string, number, boolean or list`);
+  if (v === null) return null;
+  throw new Error(`document value ${JSON.stringify(v)} is not a string, number, boolean, null or list`);
 }
 
 /** Python's `str()` of a rendered value; an undefined value is an error rather than an empty string. */
@@ -95,6 +172,7 @@ function pythonStr(template: string, v: Value): string {
   if (v === UNDEFINED) throw new DocTemplateError(template, 'renders an undefined value');
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (v === null) return 'None';
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) throw new DocTemplateError(template, `renders the float ${v}, whose Python text is not reproduced here`);
     return String(v);
@@ -102,10 +180,25 @@ function pythonStr(template: string, v: Value): string {
   return `[${v.map((x) => (typeof x === 'string' ? pythonRepr(x) : pythonStr(template, x))).join(', ')}]`;
 }
 
+/** Characters Python's `str.isprintable` rejects (other than the space), which `repr` writes as escapes. */
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+/** Python's `repr` of a string: its quote choice, the escapes `\\`, `\n`, `\r`, `\t`, and `\x`/`\u`/`\U` for the rest. */
 function pythonRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
-  return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
+  let body = '';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === quote) body += `\\${ch}`;
+    else if (ch === '\n') body += '\\n';
+    else if (ch === '\r') body += '\\r';
+    else if (ch === '\t') body += '\\t';
+    else if (ch !== ' ' && NOT_PRINTABLE.test(ch)) {
+      const hex = code.toString(16);
+      body += code < 0x100 ? `\\x${hex.padStart(2, '0')}` : code < 0x10000 ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
+    } else body += ch;
+  }
+  return quote + body + quote;
 }
 
 function evaluate(template: string, e: Expr, doc: Doc): Value {
@@ -203,7 +296,7 @@ function parseExpression(template: string, text: string): Expr {
 
   const primary = (): Expr => {
     const t = take();
-    if (t.startsWith("'") || t.startsWith('"')) return { kind: 'literal', value: unquote(t) };
+    if (t.startsWith("'") || t.startsWith('"')) return { kind: 'literal', value: unquote(template, t) };
     if (/^\d+$/.test(t)) return { kind: 'literal', value: Number(t) };
     if (t === '-') {
       const n = take();
@@ -268,9 +361,19 @@ function parseExpression(template: string, text: string): Expr {
   return e;
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' };
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"' };
 
-function unquote(token: string): string {
+/**
+ * A string literal's value with Python's escapes (Jinja unescapes literals with Python's `unicode-escape`): the
+ * one-letter escapes, octal `\ooo`, `\xhh`, `\uhhhh` and `\Uhhhhhhhh`; an unknown escape keeps its backslash.
+ */
+function unquote(template: string, token: string): string {
   const body = token.slice(1, -1);
-  return body.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? `\\${c}`);
+  return body.replace(/\\([0-7]{1,3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, (whole, c: string) => {
+    if (/^[0-7]/.test(c)) return String.fromCodePoint(parseInt(c, 8));
+    const code = c.length > 1 ? parseInt(c.slice(1), 16) : undefined;
+    if (code !== undefined && code <= 0x10ffff) return String.fromCodePoint(code);
+    if (code !== undefined || c === 'x' || c === 'u' || c === 'U' || c === 'N') throw new DocTemplateError(template, `unsupported escape ${whole} in ${token}`);
+    return ESCAPES[c] ?? whole;
+  });
 }
