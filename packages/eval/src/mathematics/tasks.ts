@@ -6,6 +6,7 @@
 import { documentAt, generatedText, type GroupDefinition, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 import { extractMathematicsAnswer, mathematicsEquivalent } from './answer.ts';
 import { loadMathematicsModule, type MathematicsDoc } from './data.ts';
+import { docText } from '../tasks/docTemplate.ts';
 
 /** The interpolate test modules the generator writes (`mathematics_dataset` @ 427f450), sorted. */
 export const MATHEMATICS_MODULES = [
@@ -71,7 +72,12 @@ export const MATHEMATICS_UNTIL = ['Problem:'];
 export const MATHEMATICS_MAX_GEN_TOKS = 256;
 
 export const mathematicsTaskName = (module: string): string => `mathematics_${module}`;
-export const mathematicsContext = (question: string): string => `Problem: ${question}\nAnswer:`;
+/** The prompt and target are rendered from the config strings the task reports (tasks/docTemplate.ts). */
+const DOC_TO_TEXT = 'Problem: {{question}}\nAnswer:';
+const DOC_TO_TARGET = '{{answer}}';
+const docToText = docText(DOC_TO_TEXT);
+const docToTarget = docText(DOC_TO_TARGET);
+export const mathematicsContext = (question: string): string => docToText({ question });
 
 export function scoreMathematics(doc: MathematicsDoc, completion: string): ItemScore {
   const answer = extractMathematicsAnswer(completion);
@@ -94,8 +100,8 @@ function defineModule(module: string): TaskDefinition {
       dataset_path: 'google-deepmind/mathematics_dataset',
       test_split: 'interpolate',
       output_type: 'generate_until',
-      doc_to_text: 'Problem: {{question}}\nAnswer:',
-      doc_to_target: '{{answer}}',
+      doc_to_text: DOC_TO_TEXT,
+      doc_to_target: DOC_TO_TARGET,
       generation_kwargs: { until: MATHEMATICS_UNTIL, max_gen_toks: MATHEMATICS_MAX_GEN_TOKS, do_sample: false },
       metric_list: [{ metric: 'acc', aggregation: 'mean', higher_is_better: true }],
       scoring: 'sciboard mathematics/answer.ts: exact rationals, sets for roots and prime factors, symbolic polynomials by evaluation',
@@ -110,8 +116,8 @@ function defineModule(module: string): TaskDefinition {
         numFewshot: 0,
         docs,
         metricKeys: ['acc,none'],
-        request: (i) => ({ kind: 'generate_until', context: mathematicsContext(doc(i).question), until: MATHEMATICS_UNTIL, maxTokens: MATHEMATICS_MAX_GEN_TOKS }),
-        target: (i) => doc(i).answer,
+        request: (i) => ({ kind: 'generate_until', context: docToText(doc(i)), until: MATHEMATICS_UNTIL, maxTokens: MATHEMATICS_MAX_GEN_TOKS }),
+        target: (i) => docToTarget(doc(i)),
         score: (d, response: ModelResponse): ItemScore => scoreMathematics(d as MathematicsDoc, generatedText(name, response)),
       };
     },

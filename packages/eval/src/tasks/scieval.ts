@@ -9,6 +9,7 @@
  */
 import { loadScieval, type ScievalDoc } from '../data/scieval.ts';
 import { pythonStrip } from '../python/strip.ts';
+import { docText } from './docTemplate.ts';
 import { documentAt, generatedText, type ItemScore, type ModelResponse, type PreparedTask, type TaskDefinition } from '../task.ts';
 
 /** No blank-line stop: SciGLM's `model.generate` runs to end of text or the token limit. */
@@ -20,8 +21,15 @@ function groupKey(d: ScievalDoc): string {
   return `${d.task_name}-${d.ability}-${d.category}-${d.prompt}`;
 }
 
+/** The zero-shot prompt and the target, rendered from the config strings the task reports (docTemplate.ts). */
+const DOC_TO_TEXT = '{{prompt}}\ninput:{{question}}';
+const DOC_TO_TARGET = '{{answer[0]}}';
+const docToText = docText(DOC_TO_TEXT);
+const docToTarget = docText(DOC_TO_TARGET);
+
+/** evaluate_SciEval.py's prompt with no shots; with shots, make_few_shot.py's, which no config string describes. */
 export function scievalContext(doc: ScievalDoc, shots: ScievalDoc[]): string {
-  if (shots.length === 0) return `${doc.prompt}\ninput:${doc.question}`;
+  if (shots.length === 0) return docToText(doc);
   const examples = shots.map((s) => `${s.question} ${s.answer[0]}\n`).join('');
   return `${doc.prompt}\nHere are some examples:\n${examples}\nThen, the question is:\n${doc.question} The answer is`;
 }
@@ -60,8 +68,8 @@ export const scievalValid: TaskDefinition = {
     test_split: 'valid',
     fewshot_split: 'dev',
     output_type: 'generate_until',
-    doc_to_text: '{{prompt}}\ninput:{{question}}',
-    doc_to_target: '{{answer[0]}}',
+    doc_to_text: DOC_TO_TEXT,
+    doc_to_target: DOC_TO_TARGET,
     generation_kwargs: { until: SCIEVAL_UNTIL, max_gen_toks: SCIEVAL_MAX_GEN_TOKS, do_sample: false },
     metric_list: [{ metric: 'acc', aggregation: 'mean', higher_is_better: true }],
     scoring: 'THUDM/SciGLM evaluate_SciEval.py (first character for multiple-choice, substring for judge and filling)',
@@ -90,7 +98,7 @@ export const scievalValid: TaskDefinition = {
         }
         return { kind: 'generate_until', context: scievalContext(d, shots), until: SCIEVAL_UNTIL, maxTokens: SCIEVAL_MAX_GEN_TOKS };
       },
-      target: (i) => doc(i).answer[0]!,
+      target: (i) => docToTarget(doc(i)),
       score(d, response: ModelResponse): ItemScore {
         const prediction = pythonStrip(generatedText('scieval_valid', response));
         return {
