@@ -6,7 +6,7 @@
  */
 import { DocFieldError, scoreNow, stringField, type Doc, type ItemScore, type TaskDefinition } from '../task.ts';
 import { filterListConfig, type FilterPipeline } from '../tasks/filters.ts';
-import { DEFAULT_FEWSHOT_SEED, defineTemplateTask, randomShotIndices } from '../tasks/templateTask.ts';
+import { DEFAULT_FEWSHOT_DELIMITER, DEFAULT_FEWSHOT_SEED, DEFAULT_TARGET_DELIMITER, defineTemplateTask, randomShotIndices } from '../tasks/templateTask.ts';
 import { loadGsm8k, type Gsm8kDoc } from './data.ts';
 import { GSM8K_COT_EXEMPLARS } from './gsm8kExemplars.ts';
 import { GSM8K_EXACT_MATCH, gsm8kFilters } from './scoring.ts';
@@ -16,8 +16,8 @@ import { docText } from '../tasks/docTemplate.ts';
 export const FEWSHOT_SEED = DEFAULT_FEWSHOT_SEED;
 /** HFLM's `max_gen_toks` when the YAML sets none, as none of these do. */
 export const DEFAULT_MAX_GEN_TOKS = 256;
-const TARGET_DELIMITER = ' ';
-const FEWSHOT_DELIMITER = '\n\n';
+const TARGET_DELIMITER = DEFAULT_TARGET_DELIMITER;
+const FEWSHOT_DELIMITER = DEFAULT_FEWSHOT_DELIMITER;
 
 type Gsm8kTaskName = 'gsm8k' | 'gsm8k_cot' | 'gsm8k_cot_zeroshot';
 

@@ -6,7 +6,7 @@
  * "Problem: ...\nAnswer:", the answer between the first and the last `$` (or the whole output), compared by strip_string.
  */
 import { DocFieldError, generatedText, stringField, type Doc, type GroupDefinition, type ItemScore, type RowScoring, type TaskDefinition } from '../task.ts';
-import { defineTemplateTask } from '../tasks/templateTask.ts';
+import { DEFAULT_FEWSHOT_DELIMITER, DEFAULT_TARGET_DELIMITER, defineTemplateTask } from '../tasks/templateTask.ts';
 import { docText } from '../tasks/docTemplate.ts';
 import { DataFormatError } from '../data/errors.ts';
 import { loadMath, mathFile, type MathDoc, type MathFile } from './data.ts';
@@ -187,8 +187,6 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
     // minerva_math_*.yaml say metadata version 3.0, hendrycks_math_*.yaml 1.0 (lm-eval @ 4e7e0d47f).
     version: minerva ? '3.0' : '1.0',
     defaultNumFewshot,
-    targetDelimiter: ' ',
-    fewshotDelimiter: '\n\n',
     loadDocs: (dataDir) => loadDocs(dataDir, spec),
     ...(minerva
       ? { fixedExemplars: MINERVA_FEWSHOT_SAMPLES }
@@ -209,8 +207,8 @@ function defineMathTask(spec: MathTaskSpec): TaskDefinition {
       test_split: 'test',
       doc_to_text: DOC_TO_TEXT[spec.family],
       doc_to_target: DOC_TO_TARGET[spec.family],
-      target_delimiter: ' ',
-      fewshot_delimiter: '\n\n',
+      target_delimiter: DEFAULT_TARGET_DELIMITER,
+      fewshot_delimiter: DEFAULT_FEWSHOT_DELIMITER,
       num_fewshot: defaultNumFewshot,
       ...(minerva ? { fewshot_config: { sampler: 'first_n', samples: MINERVA_FEWSHOT_SAMPLES } } : {}),
       generation_kwargs: { until: MATH_UNTIL, do_sample: false, temperature: 0, max_gen_toks: DEFAULT_MAX_GEN_TOKS },

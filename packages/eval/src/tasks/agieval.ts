@@ -2,7 +2,7 @@
 import { loadAgievalMultipleChoice, type AgievalDoc } from '../data/agieval.ts';
 import type { TaskDefinition } from '../task.ts';
 import { docChoiceIndices, docChoices, docText } from './docTemplate.ts';
-import { defineTemplateTask } from './templateTask.ts';
+import { DEFAULT_FEWSHOT_DELIMITER, DEFAULT_TARGET_DELIMITER, defineTemplateTask } from './templateTask.ts';
 
 // lm_eval/tasks/agieval/aqua-rat.yaml (which sat-math.yaml includes): the prompt is rendered from these strings.
 const DOC_TO_TEXT = '{{query}}';
@@ -33,8 +33,8 @@ export const agievalSatMath: TaskDefinition = defineTemplateTask<AgievalDoc>({
     doc_to_target: DOC_TO_TARGET,
     doc_to_choice: DOC_TO_CHOICE,
     process_results: 'utils.process_results_mcqa',
-    target_delimiter: ' ',
-    fewshot_delimiter: '\n\n',
+    target_delimiter: DEFAULT_TARGET_DELIMITER,
+    fewshot_delimiter: DEFAULT_FEWSHOT_DELIMITER,
     metric_list: [
       { metric: 'acc', aggregation: 'mean', higher_is_better: true },
       { metric: 'acc_norm', aggregation: 'mean', higher_is_better: true },

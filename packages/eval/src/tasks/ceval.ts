@@ -2,7 +2,7 @@
 import { loadCevalSubject, type CevalDoc } from '../data/ceval.ts';
 import type { GroupDefinition, TaskDefinition } from '../task.ts';
 import { docChoiceIndex, docText } from './docTemplate.ts';
-import { defineTemplateTask } from './templateTask.ts';
+import { DEFAULT_FEWSHOT_DELIMITER, DEFAULT_TARGET_DELIMITER, defineTemplateTask } from './templateTask.ts';
 
 /** Subject -> Chinese name used in the description, in lm-eval's group order. */
 export const CEVAL_SUBJECTS: Readonly<Record<string, string>> = {
@@ -97,8 +97,8 @@ function cevalTask(subject: string, chinese: string): TaskDefinition {
       doc_to_choice: CHOICES,
       doc_to_target: DOC_TO_TARGET,
       description,
-      target_delimiter: ' ',
-      fewshot_delimiter: '\n\n',
+      target_delimiter: DEFAULT_TARGET_DELIMITER,
+      fewshot_delimiter: DEFAULT_FEWSHOT_DELIMITER,
       metric_list: [
         { metric: 'acc', aggregation: 'mean', higher_is_better: true },
         { metric: 'acc_norm', aggregation: 'mean', higher_is_better: true },

@@ -2,7 +2,7 @@
 import { loadMmluSubject, type MmluDoc } from '../data/mmlu.ts';
 import type { GroupDefinition, TaskDefinition } from '../task.ts';
 import { docChoiceIndex, docText } from './docTemplate.ts';
-import { defineTemplateTask } from './templateTask.ts';
+import { DEFAULT_FEWSHOT_DELIMITER, DEFAULT_TARGET_DELIMITER, defineTemplateTask } from './templateTask.ts';
 
 export type MmluCategory = 'stem' | 'other' | 'social_sciences' | 'humanities';
 
@@ -109,8 +109,8 @@ function mmluTask(subject: string, category: MmluCategory): TaskDefinition {
       doc_to_choice: CHOICES,
       doc_to_target: DOC_TO_TARGET,
       description,
-      target_delimiter: ' ',
-      fewshot_delimiter: '\n\n',
+      target_delimiter: DEFAULT_TARGET_DELIMITER,
+      fewshot_delimiter: DEFAULT_FEWSHOT_DELIMITER,
       metric_list: [{ metric: 'acc', aggregation: 'mean', higher_is_better: true }],
       metadata: { version: 1.0 },
       data_files: `mmlu/test/${subject}_test.csv (few-shot: mmlu/dev/${subject}_dev.csv)`,
