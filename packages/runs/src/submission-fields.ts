@@ -2,6 +2,7 @@
  * A submission's fields, checked with one zod schema by the site's form, its API and `sciboard submit`, and the
  * checks a submission of a checkpoint folder under a site's model roots must pass before it is queued.
  */
+import { modelFieldsSchema } from '@sciboard/db';
 import { checkGenKwargs, isTaskSpecPath, parseGenKwargs, parseSeed, type EvalSettings } from '@sciboard/eval';
 import { DTYPES } from '@sciboard/onnx/layout';
 import { z } from 'zod';
@@ -12,7 +13,36 @@ import { shardSizeProblem } from './ranges.ts';
 import type { SubmissionRequest } from './submit.ts';
 import { checkTaskData } from './task-data.ts';
 
-const optionalText = z.string().trim().max(200).optional().transform((v) => (v ? v : undefined));
+/** A column's own type, without the nullable and optional wrappers drizzle-zod puts around a nullable column. */
+type ColumnType<C> = C extends z.ZodOptional<infer T> ? ColumnType<T> : C extends z.ZodNullable<infer T> ? ColumnType<T> : C;
+/** A field for a nullable column is optional, an empty answer meaning not given; a notNull column's is required. */
+type ColumnField<C, S extends z.ZodType> = C extends z.ZodOptional<z.ZodType> ? z.ZodPipe<z.ZodOptional<S>, z.ZodTransform<z.output<S> | undefined, z.output<S> | undefined>> : S;
+
+/**
+ * The form field of a `models` column, from its schema in @sciboard/db's `modelFieldsSchema` (derived from the
+ * table with drizzle-zod): `rules` refine the column's type, as drizzle-zod's refinements do, and whether the
+ * field may be left out follows the column. A form sends no null, so an optional field takes text or nothing.
+ */
+export function columnField<C extends z.ZodType, S extends z.ZodType>(column: C, rules: (type: ColumnType<C>) => S): ColumnField<C, S> {
+  let type: z.ZodType = column;
+  while (type instanceof z.ZodOptional || type instanceof z.ZodNullable) type = type.unwrap() as z.ZodType;
+  const field = rules(type as ColumnType<C>);
+  const optional = column.safeParse(undefined).success;
+  return (optional ? field.optional().transform((v) => (v === '' ? undefined : v)) : field) as ColumnField<C, S>;
+}
+
+const column = modelFieldsSchema.shape;
+const text = (type: z.ZodString) => type.trim().max(200);
+/** The submission's fields that are `models` columns: every column `modelFieldsSchema` picks, and no other. */
+const modelFields = {
+  name: columnField(column.name, (type) => type.trim().min(1, 'must not be empty').max(200)),
+  // The size as the form takes it ("7B", "1.5e9"), text that `parseParams` reads into the column's number.
+  params: columnField(column.params, () => z.string().trim().max(200)),
+  family: columnField(column.family, text),
+  license: columnField(column.license, text),
+  revision: columnField(column.revision, text),
+} satisfies Record<keyof typeof column, z.ZodType>;
+
 const list = z
   .union([z.array(z.string().trim().min(1).max(300)).max(100), z.string().max(5000)])
   .optional()
@@ -22,11 +52,7 @@ const list = z
 export const submissionFields = z
   .object({
     checkpoint: z.string().trim().min(1, 'give the checkpoint folder as a path under the model roots').max(1000).optional(),
-    name: z.string().trim().min(1, 'must not be empty').max(200),
-    params: optionalText,
-    family: optionalText,
-    license: optionalText,
-    revision: optionalText,
+    ...modelFields,
     boards: list,
     tasks: list,
     limit: z.coerce.number().int().positive().max(1_000_000).optional(),
