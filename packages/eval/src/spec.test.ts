@@ -50,6 +50,34 @@ describe('spec-file suites', () => {
     expect(loose.answerFound).toEqual({ 'strict-match': false, 'flexible-extract': true });
   });
 
+  it('renders templates with Python\'s semantics, as lm-eval renders its configs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spec-'));
+    // \x1c and \x85 are whitespace to Python's str.strip and not to JavaScript's trim; \ufeff is the reverse.
+    const rows = [
+      { question: '\x1c\x85 Why? \x85\x1c', options: ['yes', 'no'], label: 1 },
+      { question: '\ufeffWhy?\ufeff ', options: ['yes', 'no'], label: 0 },
+    ];
+    writeFileSync(join(dir, 'd.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const spec = (name: string, text: string) => {
+      writeFileSync(join(dir, name), `task: t\ndata_files: d.jsonl\n${text}`);
+      return loadTaskSpec(join(dir, name)).prepare({ dataDir: dir });
+    };
+    const mc = spec('mc.yaml', 'output_type: multiple_choice\ndoc_to_text: "Q: {{ question.strip() }}"\ndoc_to_choice: "{{ options }}"\ndoc_to_target: label\nmetric_list: [{metric: acc}]\n');
+    expect(mc.request(0)).toEqual({ kind: 'loglikelihood', context: 'Q: Why?', continuations: [' yes', ' no'] });
+    expect(mc.request(1)).toMatchObject({ context: 'Q: \ufeffWhy?\ufeff' });
+    expect(mc.target(0)).toBe(1);
+    // A rendered choice list is read as lm-eval's ast.literal_eval reads it; a list prints as Python's repr.
+    const literal = spec('lit.yaml', `output_type: multiple_choice\ndoc_to_text: "{{ options }}"\ndoc_to_choice: "['{{ options[1] }}', 'maybe']"\ndoc_to_target: "{{ label }}"\nmetric_list: [{metric: acc}]\n`);
+    expect(literal.request(0)).toEqual({ kind: 'loglikelihood', context: "['yes', 'no']", continuations: [' no', ' maybe'] });
+    // Filters and statements are outside the Python subset: @huggingface/jinja renders those templates.
+    const gen = spec('gen.yaml', 'output_type: generate_until\ndoc_to_text: "{% if label %}Hard: {% endif %}{{ options | join(\'/\') }}"\ndoc_to_target: "{{ options[label] }}"\nmetric_list: [{metric: exact_match}]\n');
+    expect(gen.request(0)).toMatchObject({ context: 'Hard: yes/no' });
+    expect(gen.target(0)).toBe('no');
+    // lm-eval's environment is StrictUndefined: a missing field is an error naming the template's field, not "".
+    const missing = spec('miss.yaml', 'output_type: generate_until\ndoc_to_text: "{{ passage }}"\ndoc_to_target: "{{ label }}"\nmetric_list: [{metric: exact_match}]\n');
+    expect(() => missing.request(0)).toThrow(/miss\.yaml, line 4, field "doc_to_text": .*renders an undefined value/);
+  });
+
   it('errors name the spec file, line and field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spec-'));
     writeFileSync(join(dir, 'd.jsonl'), '{"q": "x", "a": "9"}\n');

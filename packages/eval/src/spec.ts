@@ -1,19 +1,26 @@
 /**
  * User-defined suites from a spec file (YAML or JSON) in lm-eval's task-config vocabulary: jinja templates for
- * doc_to_text / doc_to_choice / doc_to_target (rendered with @huggingface/jinja), a JSONL or CSV data file,
- * multiple_choice (acc, acc_norm) or generate_until (until, max_gen_toks; regex + take_first filters;
- * exact_match). Paths in the spec are relative to the spec file.
+ * doc_to_text / doc_to_choice / doc_to_target, a JSONL or CSV data file, multiple_choice (acc, acc_norm) or
+ * generate_until (until, max_gen_toks; regex + take_first filters; exact_match). Paths in the spec are relative to
+ * the spec file.
+ *
+ * The templates are lm-eval config strings, which lm-eval renders in Python, so they are read as the built-in
+ * tasks' are (tasks/configTemplate.ts): with Python's semantics by tasks/docTemplate.ts (`{{ question.strip() }}`
+ * strips what `str.strip` strips, a list prints as its repr, an undefined field is an error) whenever the template
+ * stays within its subset; only a template with statements (`{% %}`), filters (`|`) or expressions outside it is
+ * rendered by @huggingface/jinja, with JavaScript's string semantics.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { Template } from '@huggingface/jinja';
 import { LineCounter, parseDocument } from 'yaml';
 import { readCsvRows } from './data/csv.ts';
 import { DataFormatError } from './data/errors.ts';
 import { readJsonl } from './data/jsonl.ts';
 import type { Doc, TaskDefinition } from './task.ts';
+import { compileConfigTemplate, type ConfigTemplate } from './tasks/configTemplate.ts';
+import { DocTemplateError } from './tasks/docTemplate.ts';
 import type { ExactMatchOptions, FilterPipeline, FilterStep } from './tasks/filters.ts';
-import { defineTemplateTask } from './tasks/templateTask.ts';
+import { DEFAULT_FEWSHOT_DELIMITER, DEFAULT_TARGET_DELIMITER, defineTemplateTask } from './tasks/templateTask.ts';
 
 export function isTaskSpecPath(name: string): boolean {
   return /\.(ya?ml|json)$/i.test(name);
@@ -77,30 +84,39 @@ function parseSpecFile(file: string): SpecReader {
   return new SpecReader(file, raw as Record<string, unknown>, locate);
 }
 
-/** A template that is just `{{ field }}` yields the field's value itself (lists stay lists), as lm-eval does. */
-function compileTemplate(r: SpecReader, path: (string | number)[]): (doc: Doc) => unknown {
-  const src = r.string(path);
-  const bare = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(src);
-  let template: Template;
+/**
+ * A config string read through the one door for templates (tasks/configTemplate.ts); a template neither reader
+ * accepts, or one that fails on a document, is reported with the spec file, line and field. A field name with no
+ * braces is that field, and a lone `{{ field }}` its value (lists stay lists), as lm-eval reads them.
+ */
+function compileTemplate(r: SpecReader, path: (string | number)[]): ConfigTemplate {
+  let template: ConfigTemplate;
   try {
-    template = new Template(src);
+    template = compileConfigTemplate(r.string(path));
   } catch (err) {
-    r.fail(path, `invalid jinja template: ${(err as Error).message}`);
+    if (!(err instanceof DocTemplateError)) throw err;
+    return r.fail(path, err.message);
   }
-  return (doc) => {
-    if (bare && bare[1]! in doc) return doc[bare[1]!];
-    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(src) && src in doc) return doc[src];
-    return template.render(doc);
-  };
+  const reporting =
+    <T>(read: (doc: Doc) => T) =>
+    (doc: Doc): T => {
+      try {
+        return read(doc);
+      } catch (err) {
+        if (!(err instanceof DocTemplateError)) throw err;
+        return r.fail(path, err.message);
+      }
+    };
+  return { engine: template.engine, value: reporting(template.value), text: reporting(template.text), choices: reporting(template.choices) };
 }
 
 /** doc_to_choice is a template giving a list, or (as in lm-eval) a literal list of per-choice templates. */
-function compileChoices(r: SpecReader): (doc: Doc) => unknown {
+function compileChoices(r: SpecReader): (doc: Doc) => string[] {
   const raw = r.get(['doc_to_choice']);
-  if (!Array.isArray(raw)) return compileTemplate(r, ['doc_to_choice']);
+  if (!Array.isArray(raw)) return compileTemplate(r, ['doc_to_choice']).choices;
   if (raw.length === 0) return r.fail(['doc_to_choice'], 'expected at least one choice');
-  const each = raw.map((_, i) => compileTemplate(r, ['doc_to_choice', String(i)]));
-  return (doc) => each.map((f) => String(f(doc)));
+  const each = raw.map((_, i) => compileTemplate(r, ['doc_to_choice', i]));
+  return (doc) => each.map((t) => t.text(doc));
 }
 
 function loadDocs(r: SpecReader, key: string, baseDir: string): Doc[] {
@@ -142,17 +158,16 @@ export function loadTaskSpec(file: string): TaskDefinition {
   const outputType = r.string(['output_type']);
   const version = String(r.get(['metadata', 'version']) ?? r.get(['version']) ?? '1.0');
   const docToText = compileTemplate(r, ['doc_to_text']);
-  const text = (doc: Doc): string => String(docToText(doc));
   const common = {
     name,
     version,
     defaultNumFewshot: r.int(['num_fewshot'], 0),
     description: r.string(['description'], ''),
-    targetDelimiter: r.string(['target_delimiter'], ' '),
-    fewshotDelimiter: r.string(['fewshot_delimiter'], '\n\n'),
+    targetDelimiter: r.string(['target_delimiter'], DEFAULT_TARGET_DELIMITER),
+    fewshotDelimiter: r.string(['fewshot_delimiter'], DEFAULT_FEWSHOT_DELIMITER),
     loadDocs: () => loadDocs(r, 'data_files', baseDir),
     ...(r.get(['fewshot_data_files']) !== undefined ? { loadFewshotDocs: () => loadDocs(r, 'fewshot_data_files', baseDir) } : {}),
-    docToText: text,
+    docToText: docToText.text,
     config: { ...r.raw, spec_file: file },
   };
   const metricList = r.get(['metric_list']);
@@ -160,22 +175,10 @@ export function loadTaskSpec(file: string): TaskDefinition {
   const metrics: unknown[] = metricList;
 
   if (outputType === 'multiple_choice') {
-    const choicesOf = compileChoices(r);
+    const choices = compileChoices(r);
     const targetOf = compileTemplate(r, ['doc_to_target']);
-    const choices = (doc: Doc): string[] => {
-      let v = choicesOf(doc);
-      if (typeof v === 'string') {
-        try {
-          v = JSON.parse(v);
-        } catch {
-          /* reported below */
-        }
-      }
-      if (!Array.isArray(v) || v.length === 0) return r.fail(['doc_to_choice'], `must give a non-empty list of choices, got ${JSON.stringify(v)}`);
-      return v.map(String);
-    };
     const target = (doc: Doc): number => {
-      const v = targetOf(doc);
+      const v = targetOf.value(doc);
       const list = choices(doc);
       if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < list.length) return v;
       const s = String(v).trim();
@@ -207,7 +210,7 @@ export function loadTaskSpec(file: string): TaskDefinition {
     return defineTemplateTask({
       ...common,
       outputType: 'generate_until',
-      docToTarget: (doc) => String(targetOf(doc)),
+      docToTarget: targetOf.text,
       until: until as string[],
       maxGenToks: r.int(['generation_kwargs', 'max_gen_toks'], 256),
       filters: readFilters(r),
