@@ -31,6 +31,8 @@ describe('gsm8k filters', () => {
   it('reports whether the fallback was used', () => {
     expect(regexFilter('nothing', { pattern: GSM8K_STRICT_PATTERN })).toEqual({ answer: '[invalid]', found: false });
     expect(regexFilter('#### 3', { pattern: GSM8K_STRICT_PATTERN })).toEqual({ answer: '3', found: true });
+    // A match whose groups are all empty takes the fallback stripped by Python's str.strip (\x1c yes, \ufeff no).
+    expect(regexFilter('a', { pattern: '(x)?(y)?', fallback: '\x1c\ufeffnone ' })).toEqual({ answer: '\ufeffnone', found: false });
   });
 });
 

@@ -35,7 +35,7 @@ export function regexFilter(text: string, options: RegexFilterOptions): FilterOu
   }
   if (Array.isArray(match)) {
     const nonEmpty = match.filter((g) => g);
-    if (nonEmpty.length === 0) return { answer: fallback.trim(), found: false };
+    if (nonEmpty.length === 0) return { answer: pythonStrip(fallback), found: false };
     return { answer: pythonStrip(nonEmpty[0]!), found: true };
   }
   return { answer: pythonStrip(match), found: true };
