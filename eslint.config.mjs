@@ -101,18 +101,32 @@ export default tseslint.config(
   {
     files: ['packages/runs/**'],
     ignores: TESTS,
-    rules: forbidden(['gate', 'cli'], 'packages/runs sits below the CLI and the site', [
+    rules: forbidden(['cli'], 'packages/runs sits below the CLI and the site', [
       driversOnlyInDb,
       { regex: '^@sciboard/onnx(?!/layout$)(/.*)?$', message: 'packages/runs runs no model itself (the caller passes loadModel): only @sciboard/onnx/layout' },
       { regex: '^(\\.\\./)+(packages/)?onnx/', message: 'packages/runs runs no model itself (the caller passes loadModel): only @sciboard/onnx/layout' },
     ]),
   },
-  { files: ['packages/cli/**'], ignores: TESTS, rules: forbidden([], '', [driversOnlyInDb, { group: ['@sciboard/web', '@sciboard/web/*'], message: 'the CLI does not import the site' }]) },
-  // The site never loads native inference code, and reaches the database through @sciboard/db.
+  // The adapters reach the lower packages through runs. The CLI also loads models with onnx (whose loader it passes
+  // into runs); the site imports runs alone.
+  {
+    files: ['packages/cli/**'],
+    ignores: TESTS,
+    rules: forbidden(otherPackages('cli').filter((p) => p !== 'runs' && p !== 'onnx'), 'packages/cli reaches the lower packages through @sciboard/runs (models: @sciboard/onnx)', [
+      driversOnlyInDb,
+      { group: ['@sciboard/web', '@sciboard/web/*'], message: 'the CLI does not import the site' },
+      { group: ['@sciboard/onnx/layout'], message: 'the checkpoint layout comes through @sciboard/runs' },
+    ]),
+  },
+  // The site never loads native inference code: runs, its one door, imports none.
   {
     files: ['apps/web/**'],
     ignores: TESTS,
-    rules: forbidden(['onnx', 'cli', 'eval'], 'apps/web adapts the lower packages to HTTP: no inference code or CLI in the site', [driversOnlyInDb, { regex: '^(\\.\\./)+packages/', message: 'import workspace packages by name (@sciboard/...)' }]),
+    rules: forbidden(PACKAGES.filter((p) => p !== 'runs'), 'apps/web adapts @sciboard/runs to HTTP: it imports no lower package (and so no inference code) directly', [
+      driversOnlyInDb,
+      { group: ['@sciboard/runs/gate'], message: 'the site has no regression gate' },
+      { regex: '^(\\.\\./)+packages/', message: 'import workspace packages by name (@sciboard/...)' },
+    ]),
   },
 
   // Configuration is read once per app (cli, web) and passed down; library packages take options. (Launchers,

@@ -1,4 +1,4 @@
-import { boards, buildBoard, type BoardRow } from '@sciboard/leaderboard';
+import { type BoardRow, boards, buildBoard } from '@sciboard/runs';
 import { getStore, loadBoardInputs } from '../lib/store.ts';
 
 export const dynamic = 'force-dynamic';

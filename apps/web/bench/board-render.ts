@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadBundledReported, openDb } from '@sciboard/db';
-import { boards, buildBoard, type BoardDefinition, type MeasuredScore } from '@sciboard/leaderboard';
+import { type BoardDefinition, boards, buildBoard, loadBundledReported, type MeasuredScore, openDb } from '@sciboard/runs';
 import { buildSite, startSite } from '../test/server.ts';
 
 const MODELS = 1000;

@@ -1,4 +1,4 @@
-import { getBoard } from '@sciboard/leaderboard';
+import { getBoard } from '@sciboard/runs';
 import { filteredBoard, pageOfRows, parseBoardQuery, QueryError, queryToSearch, type SearchParams } from '../lib/board-query.ts';
 import { getStore, loadBoardInputs } from '../lib/store.ts';
 import { BoardTable } from './BoardTable.tsx';

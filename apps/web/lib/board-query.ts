@@ -3,8 +3,15 @@
  * rows, sort and normalisation. This module parses that state (rejecting nonsense with a message naming the
  * parameter) and applies the filters; the same parser serves the pages and the JSON/CSV/LaTeX API.
  */
-import { buildBoard, canonicalBands, compareBands, type BoardDefinition, type BoardRow, type BoardView } from '@sciboard/leaderboard';
-import type { BoardInputs } from '@sciboard/runs';
+import {
+  type BoardDefinition,
+  type BoardInputs,
+  type BoardRow,
+  type BoardView,
+  buildBoard,
+  canonicalBands,
+  compareBands,
+} from '@sciboard/runs';
 import { z } from 'zod';
 
 export type SearchParams = Record<string, string | string[] | undefined>;

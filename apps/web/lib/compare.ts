@@ -4,8 +4,7 @@
  * as the paired t-interval lm-evaluation-harness users compute from `--log_samples`); otherwise the unpaired
  * one from the two stored intervals (independent errors: half-widths add in quadrature).
  */
-import type { Model, ResultRow } from '@sciboard/db';
-import { boards, buildBoard, type BoardColumn } from '@sciboard/leaderboard';
+import { type BoardColumn, boards, buildBoard, type Model, type ResultRow } from '@sciboard/runs';
 import { findModel } from './model-data.ts';
 import { loadBoardInputs, type Store } from './store.ts';
 

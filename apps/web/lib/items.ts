@@ -3,7 +3,7 @@
  * response, target, filtered, scores); a store may also flatten them (`prompt`, `completion`, `correct`), so both
  * shapes are read, and anything else shows as missing rather than guessed.
  */
-import type { ResultRow } from '@sciboard/db';
+import type { ResultRow } from '@sciboard/runs';
 
 export interface ItemView {
   task: string;

@@ -1,6 +1,5 @@
 /** Everything the model page and `/api/models/[id]` show about one model, assembled from the store. */
-import type { Model } from '@sciboard/db';
-import { boards, buildBoard, type BoardDefinition, type BoardRow, type BoardView } from '@sciboard/leaderboard';
+import { type BoardDefinition, type BoardRow, boards, type BoardView, buildBoard, type Model } from '@sciboard/runs';
 import { publicModel } from './public-view.ts';
 import { loadBoardInputs, parseId, type Store } from './store.ts';
 

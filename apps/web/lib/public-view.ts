@@ -3,7 +3,7 @@
  * that submitted are the submitter's own: shown only to a request carrying that token. Error messages keep
  * their text, with absolute server paths cut to their last segment.
  */
-import type { Model, Store } from '@sciboard/db';
+import type { Model, Store } from '@sciboard/runs';
 import { authenticate, clientAddress } from '../app/api/submissions/intake.ts';
 
 /** `/srv/models/x/model.onnx` → `…/model.onnx`, wherever an absolute path appears in a message. */

@@ -1,5 +1,4 @@
-import type { Score } from '@sciboard/db';
-import { boards } from '@sciboard/leaderboard';
+import { boards, type Score } from '@sciboard/runs';
 
 /**
  * The metric that decides whether an item counts as wrong: the one the boards read for this subset, else a

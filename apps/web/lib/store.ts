@@ -3,8 +3,7 @@
  * packages/db manages (SQLite file from SCIBOARD_DB by default, PostgreSQL when DATABASE_URL is set) once per
  * server process.
  */
-import { openDb, type Store } from '@sciboard/db';
-import { readBoardInputs, type BoardInputs } from '@sciboard/runs';
+import { type BoardInputs, openDb, readBoardInputs, type Store } from '@sciboard/runs';
 import { siteEnv } from './env.ts';
 
 export type { Store, BoardInputs };

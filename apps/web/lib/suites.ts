@@ -1,5 +1,5 @@
 /** How each board column's measured cells were scored, for cell links and the /suites page. */
-import { boards, columnBaseline, type BoardColumn } from '@sciboard/leaderboard';
+import { type BoardColumn, boards, columnBaseline } from '@sciboard/runs';
 import type { SuiteInfo } from './suite-link.ts';
 
 export type { SuiteInfo } from './suite-link.ts';

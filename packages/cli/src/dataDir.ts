@@ -4,7 +4,7 @@
  * `sciboard data pull` fills. And the hint that names the command fetching what is missing.
  */
 import { resolve } from 'node:path';
-import { dataCacheDir, pullCommandFor, resolveDataDir, suitesForTasks } from '@sciboard/datasets';
+import { dataCacheDir, pullCommandFor, resolveDataDir, suitesForTasks } from '@sciboard/runs';
 import { cliEnv } from './env.ts';
 import { UsageError } from './main.ts';
 

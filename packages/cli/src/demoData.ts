@@ -5,8 +5,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { boardSubsets, DEFAULT_BOARDS } from '@sciboard/runs';
-import { hubConfigFromEnv, missingSuites, pullSuites, resolveDataDir, stderrProgress, suitesForTasks, treeUrl } from '@sciboard/datasets';
+import {
+  boardSubsets,
+  DEFAULT_BOARDS,
+  hubConfigFromEnv,
+  missingSuites,
+  pullSuites,
+  resolveDataDir,
+  stderrProgress,
+  suitesForTasks,
+  treeUrl,
+} from '@sciboard/runs';
 import { checkoutDataDir } from './dataDir.ts';
 import { cliEnv } from './env.ts';
 

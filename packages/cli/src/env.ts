@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { cacheRoot } from '@sciboard/datasets';
+import { cacheRoot } from '@sciboard/runs';
 import type { RuntimeSettings } from '@sciboard/onnx';
 
 /**

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { DTYPES, type Dtype } from '@sciboard/onnx/layout';
+import { type Dtype, DTYPES } from '@sciboard/runs';
 
 export function positiveInt(flag: string): (value: string) => number {
   return (value: string) => {

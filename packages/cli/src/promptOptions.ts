@@ -3,7 +3,17 @@
  * @sciboard/eval's settings module, so the command line, the queue and the site accept the same values.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { checkEvalSettings, loadChatTemplate, parseGenKwargs, parseSeed, SettingsError, type ChatTemplate, type EvalSettings, type GenKwargs, type Seeds } from '@sciboard/eval';
+import {
+  type ChatTemplate,
+  checkEvalSettings,
+  type EvalSettings,
+  type GenKwargs,
+  loadChatTemplate,
+  parseGenKwargs,
+  parseSeed,
+  type Seeds,
+  SettingsError,
+} from '@sciboard/runs';
 import { UsageError } from './main.ts';
 
 export interface PromptOptions {

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import type { ShardRow, SubmissionSummary } from '@sciboard/db';
+import type { ShardRow, SubmissionSummary } from '@sciboard/runs';
 import { redactPaths } from '../../lib/public-view.ts';
 import { getStore } from '../../lib/store.ts';
 

@@ -1,31 +1,22 @@
 import type { Command } from 'commander';
-import { openDb } from '@sciboard/db';
-import { boards, boardToCsv, boardToJson, boardToLatex, boardToText, buildBoard, type BoardView } from '@sciboard/leaderboard';
-import { readBoardInputs } from '@sciboard/runs';
+import { boardFormat, BOARD_FORMATS, boards, buildBoard, findBoard, openDb, readBoardInputs } from '@sciboard/runs';
 import { UsageError } from '../main.ts';
 import { cliEnv } from '../env.ts';
-
-const FORMATS: Record<string, (view: BoardView) => string> = {
-  table: boardToText,
-  json: boardToJson,
-  csv: boardToCsv,
-  latex: boardToLatex,
-};
 
 export function register(program: Command): void {
   program
     .command('board')
     .description('Print a leaderboard (the same rows, marks and averages as the site and its JSON API)')
     .argument('<board>', Object.keys(boards).join(' or '))
-    .option('--format <format>', `${Object.keys(FORMATS).join(', ')}`, 'table')
+    .option('--format <format>', Object.keys(BOARD_FORMATS).join(', '), 'table')
     .option('--normalise', 'accuracy rescaled to each column\'s random-guess baseline b: (raw − b) / (1 − b); b = 1/choices, SciEval\'s weighs its item types')
     .option('--hide-flagged', 'leave out models or cells flagged as questionable')
     .option('--columns <names>', 'comma-separated columns to show; the average is recomputed over them')
     .action(async (boardId: string, opts: { format: string; normalise?: boolean; hideFlagged?: boolean; columns?: string }) => {
-      const board = (boards as Record<string, (typeof boards)[keyof typeof boards]>)[boardId];
+      const board = findBoard(boardId);
       if (!board) throw new UsageError(`unknown board "${boardId}": expected ${Object.keys(boards).join(' or ')}`);
-      const write = FORMATS[opts.format];
-      if (!write) throw new UsageError(`--format must be one of ${Object.keys(FORMATS).join(', ')}, got "${opts.format}"`);
+      const format = boardFormat(opts.format);
+      if (!format) throw new UsageError(`--format must be one of ${Object.keys(BOARD_FORMATS).join(', ')}, got "${opts.format}"`);
       const columns = opts.columns?.split(',').map((c) => c.trim()).filter(Boolean);
       const unknown = columns?.filter((c) => !board.columns.some((col) => col.name === c)) ?? [];
       if (unknown.length > 0) {
@@ -40,7 +31,7 @@ export function register(program: Command): void {
           excludeFlagged: opts.hideFlagged ?? false,
           columns,
         });
-        process.stdout.write(write(view));
+        process.stdout.write(format.write(view));
       } finally {
         await store.close();
       }

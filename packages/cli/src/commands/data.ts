@@ -1,6 +1,16 @@
 import type { Command } from 'commander';
-import { boardSubsets } from '@sciboard/runs';
-import { dataCacheDir, HubError, pullSuites, readChecksums, stderrProgress, SUITES, suitesForTasks, UnknownSuiteError, type SuiteSource } from '@sciboard/datasets';
+import {
+  boardSubsets,
+  dataCacheDir,
+  HubError,
+  pullSuites,
+  readChecksums,
+  stderrProgress,
+  SUITES,
+  suitesForTasks,
+  type SuiteSource,
+  UnknownSuiteError,
+} from '@sciboard/runs';
 import { UsageError } from '../main.ts';
 import { cliEnv } from '../env.ts';
 

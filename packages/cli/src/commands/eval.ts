@@ -1,17 +1,30 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_STORE_EVERY, evaluate, formatResultsTable, isDefaultSettings, JsonlSink, settingsConfig, sha256, type EvaluationOutput, type ResultSink, type TaskProgress } from '@sciboard/eval';
+import {
+  DEFAULT_STORE_EVERY,
+  type Dtype,
+  evaluate,
+  type EvaluationOutput,
+  formatResultsTable,
+  isDefaultSettings,
+  JsonlSink,
+  openDb,
+  openRunRecords,
+  type ResultSink,
+  runConfigDtype,
+  selectGraph,
+  settingsConfig,
+  sha256,
+  type TaskProgress,
+} from '@sciboard/runs';
 import { loadModel } from '@sciboard/onnx';
-import { runConfigDtype, selectGraph, type Dtype } from '@sciboard/onnx/layout';
 import { DTYPE_HELP, deviceOption, dtypeOption, hendrycksExtractionOption, nonNegativeInt, positiveInt, positiveSeconds } from '../options.ts';
 import { formatDuration } from '../progress.ts';
 import { addPromptOptions, chatTemplateFor, promptSettings, type PromptOptions } from '../promptOptions.ts';
 import { dataDirFor, parseTasksOption } from './requests.ts';
 import { gateCommand } from './gate.ts';
 import { tasksOrBoard } from '../boardPlan.ts';
-import { openDb } from '@sciboard/db';
-import { openRunRecords } from '@sciboard/runs';
 import { cliEnv } from '../env.ts';
 
 export interface EvalCommandOptions extends PromptOptions {

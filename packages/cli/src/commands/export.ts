@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exportLmEval, openDb } from '@sciboard/db';
+import { exportLmEval, openDb } from '@sciboard/runs';
 import { UsageError } from '../main.ts';
 import { positiveInt } from '../options.ts';
 import { cliEnv } from '../env.ts';

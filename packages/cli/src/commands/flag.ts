@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { openDb } from '@sciboard/db';
-import { boards } from '@sciboard/leaderboard';
+import { boards, openDb } from '@sciboard/runs';
 import { UsageError } from '../main.ts';
 import { cliEnv } from '../env.ts';
 

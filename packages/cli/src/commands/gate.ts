@@ -9,8 +9,16 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../main.ts';
 import { cliEnv } from '../env.ts';
 import {
-  GateInputError, databaseResolver, gateExitCode, renderJunit, renderMarkdown, renderTable, runGate, type GateStore, type RefResolver,
-} from '@sciboard/gate';
+  databaseResolver,
+  gateExitCode,
+  GateInputError,
+  type GateStore,
+  type RefResolver,
+  renderJunit,
+  renderMarkdown,
+  renderTable,
+  runGate,
+} from '@sciboard/runs/gate';
 
 interface GateCommandOptions {
   baseline: string;

@@ -1,7 +1,18 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { describeValue, DocFieldError, gradableNames, GradingPool, rowScoringOf, UnknownTaskError, type Doc, type ItemScore, type MathGrader, type RowScoring } from '@sciboard/eval';
+import {
+  describeValue,
+  type Doc,
+  DocFieldError,
+  gradableNames,
+  GradingPool,
+  type ItemScore,
+  type MathGrader,
+  type RowScoring,
+  rowScoringOf,
+  UnknownTaskError,
+} from '@sciboard/runs';
 import { UsageError } from '../main.ts';
 import { hendrycksExtractionOption, positiveInt, positiveSeconds } from '../options.ts';
 

@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { importLmEval, openDb, SCIGLM_SOURCE, type ReportedSource } from '@sciboard/db';
-import { reportedRowProblem } from '@sciboard/leaderboard';
+import { importLmEval, openDb, reportedRowProblem, type ReportedSource, SCIGLM_SOURCE } from '@sciboard/runs';
 import { UsageError } from '../main.ts';
 import { isReportedCsv } from '../reportedCsv.ts';
 import { cliEnv } from '../env.ts';

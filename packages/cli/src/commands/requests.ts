@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { applyPromptFormat, LM_EVAL_SEEDS, parseTaskArguments, resolveTasks, UnknownTaskError, type TaskDefinition } from '@sciboard/eval';
+import { applyPromptFormat, LM_EVAL_SEEDS, parseTaskArguments, resolveTasks, type TaskDefinition, UnknownTaskError } from '@sciboard/runs';
 import { UsageError } from '../main.ts';
 import { chooseDataDir } from '../dataDir.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';

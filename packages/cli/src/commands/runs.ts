@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openDb, type RunStatus, type RunWithModel } from '@sciboard/db';
+import { openDb, type RunStatus, type RunWithModel } from '@sciboard/runs';
 import { UsageError } from '../main.ts';
 import { cliEnv } from '../env.ts';
 

@@ -5,7 +5,7 @@ import { loadModel, type GenerateRequest, type LoglikelihoodRequest } from '@sci
 import { UsageError } from '../main.ts';
 import { cliEnv } from '../env.ts';
 import { ProgressReporter } from '../progress.ts';
-import type { Dtype } from '@sciboard/onnx/layout';
+import type { Dtype } from '@sciboard/runs';
 import { DTYPE_HELP, deviceOption, dtypeOption, positiveInt } from '../options.ts';
 
 type ScoreRequest = ({ type: 'loglikelihood' } & LoglikelihoodRequest) | ({ type: 'generate' } & GenerateRequest);

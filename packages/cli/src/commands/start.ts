@@ -3,11 +3,17 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadBundledReported, openDb, type Store } from '@sciboard/db';
-import { loadTaskSpec, sampleSuiteFiles, type TaskDefinition } from '@sciboard/eval';
+import {
+  evaluateIntoStore,
+  loadBundledReported,
+  loadTaskSpec,
+  openDb,
+  sampleSuiteFiles,
+  type Store,
+  type TaskDefinition,
+} from '@sciboard/runs';
 import { loadModel, writeTinyModel } from '@sciboard/onnx';
 import { positiveInt } from '../options.ts';
-import { evaluateIntoStore } from '@sciboard/runs';
 import { demoData } from '../demoData.ts';
 import { cliEnv } from '../env.ts';
 import { runWorkerCommand } from './worker.ts';

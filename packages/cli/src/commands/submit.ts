@@ -1,11 +1,24 @@
 import { existsSync, openAsBlob, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { openDb, resolveTarget } from '@sciboard/db';
+import {
+  checkCheckpointLayout,
+  checkpointContentHash,
+  type Dtype,
+  type EnqueueOutcome,
+  enqueueSubmission,
+  FLAT_GRAPH_FILES,
+  openDb,
+  openShardQueue,
+  parseParams,
+  resolveTarget,
+  shardSizeProblem,
+  SubmissionError,
+  submissionFields,
+  type SubmissionFields,
+  submissionRequest,
+} from '@sciboard/runs';
 import { loadModel } from '@sciboard/onnx';
-import type { Dtype } from '@sciboard/onnx/layout';
-import { openShardQueue } from '@sciboard/queue';
-import { checkCheckpointLayout, checkpointContentHash, enqueueSubmission, FLAT_GRAPH_FILES, parseParams, shardSizeProblem, SubmissionError, submissionFields, submissionRequest, type EnqueueOutcome, type SubmissionFields } from '@sciboard/runs';
 import { cliEnv } from '../env.ts';
 import { UsageError } from '../main.ts';
 import { DTYPE_HELP, dtypeOption, positiveInt } from '../options.ts';

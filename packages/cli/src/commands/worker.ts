@@ -1,10 +1,20 @@
 import type { Command } from 'commander';
-import { openDb, resolveTarget, type Store } from '@sciboard/db';
+import {
+  DEFAULT_QUEUE_SETTINGS,
+  DEFAULT_STORE_EVERY,
+  type Dtype,
+  evaluationShardRunner,
+  type EvaluationShardRunnerOptions,
+  openDb,
+  openShardQueue,
+  resolveTarget,
+  runWorker,
+  type ShardModel,
+  type ShardRunner,
+  type Store,
+  type WorkerSummary,
+} from '@sciboard/runs';
 import { loadModelInWorker, type WorkerLanguageModel } from '@sciboard/onnx';
-import type { Dtype } from '@sciboard/onnx/layout';
-import { DEFAULT_QUEUE_SETTINGS, openShardQueue, runWorker, type ShardRunner, type WorkerSummary } from '@sciboard/queue';
-import { DEFAULT_STORE_EVERY } from '@sciboard/eval';
-import { evaluationShardRunner, type EvaluationShardRunnerOptions, type ShardModel } from '@sciboard/runs';
 import { cliEnv } from '../env.ts';
 import { deviceOption, positiveInt, positiveSeconds } from '../options.ts';
 import { chooseDataDir } from '../dataDir.ts';

@@ -7,16 +7,18 @@
  */
 import { existsSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveTarget, type Store } from '@sciboard/db';
-import { openShardQueue, type ShardQueue } from '@sciboard/queue';
 import {
   checkSubmission,
   confinePath as confineUnderRoots,
-  enqueueSubmission,
-  payloadOf,
-  SettingsError,
-  SubmissionError,
   type EnqueueOutcome,
+  enqueueSubmission,
+  openShardQueue,
+  payloadOf,
+  resolveTarget,
+  SettingsError,
+  type ShardQueue,
+  type Store,
+  SubmissionError,
   type SubmissionFields,
   type SubmissionRequest,
 } from '@sciboard/runs';

@@ -1,30 +1,27 @@
-import { boardToCsv, boardToJson, boardToLatex, boards } from '@sciboard/leaderboard';
+import { BOARD_FORMATS, boards, findBoard, type BoardFormatName } from '@sciboard/runs';
 import { filteredBoard, parseBoardQuery, QueryError } from '../../../../lib/board-query.ts';
 import { getStore, loadBoardInputs } from '../../../../lib/store.ts';
 
 export const dynamic = 'force-dynamic';
 
-const formats = {
-  json: { type: 'application/json; charset=utf-8', write: boardToJson, ext: 'json' },
-  csv: { type: 'text/csv; charset=utf-8', write: boardToCsv, ext: 'csv' },
-  latex: { type: 'application/x-latex; charset=utf-8', write: boardToLatex, ext: 'tex' },
-} as const;
+/** The downloads the API serves: the CLI's formats except its plain-text table. */
+const API_FORMATS: BoardFormatName[] = ['json', 'csv', 'latex'];
 
 /** The board as JSON (default), CSV or LaTeX, with the same view parameters as the page. */
 export async function GET(request: Request, { params }: { params: Promise<{ board: string }> }) {
   const { board: boardId } = await params;
-  const board = (boards as Record<string, (typeof boards)[keyof typeof boards]>)[boardId];
+  const board = findBoard(boardId);
   if (!board) return Response.json({ error: `unknown board "${boardId}": expected one of ${Object.keys(boards).join(', ')}` }, { status: 404 });
   const url = new URL(request.url);
   const search = Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)]));
   const formatName = url.searchParams.get('format') ?? 'json';
-  const format = formats[formatName as keyof typeof formats];
+  const format = API_FORMATS.includes(formatName as BoardFormatName) ? BOARD_FORMATS[formatName as BoardFormatName] : undefined;
   if (!format) return Response.json({ error: `query parameter "format": expected json, csv or latex, got "${formatName}"` }, { status: 400 });
   delete search.format;
   try {
     const query = parseBoardQuery(search, board);
     const { view } = filteredBoard(board, await loadBoardInputs(await getStore()), query);
-    const headers: Record<string, string> = { 'content-type': format.type };
+    const headers: Record<string, string> = { 'content-type': format.contentType };
     if (formatName !== 'json') headers['content-disposition'] = `attachment; filename="${board.id}.${format.ext}"`;
     return new Response(format.write(view), { headers });
   } catch (err) {

@@ -1,0 +1,45 @@
+/**
+ * What `sciboard eval`, `requests`, `grade` and `start` need of the evaluator: task lookup, prompt settings,
+ * the evaluation loop and its result files, and the answer graders. The adapters reach @sciboard/eval through
+ * here; the model itself is the caller's (the CLI loads it with @sciboard/onnx).
+ */
+export {
+  applyPromptFormat,
+  checkEvalSettings,
+  DEFAULT_STORE_EVERY,
+  describeValue,
+  DocFieldError,
+  evaluate,
+  formatResultsTable,
+  gradableNames,
+  GradingPool,
+  isDefaultSettings,
+  JsonlSink,
+  LM_EVAL_SEEDS,
+  loadChatTemplate,
+  loadTaskSpec,
+  parseGenKwargs,
+  parseSeed,
+  parseTaskArguments,
+  resolveTasks,
+  rowScoringOf,
+  sampleSuiteFiles,
+  SettingsError,
+  settingsConfig,
+  sha256,
+  UnknownTaskError,
+} from '@sciboard/eval';
+export type {
+  ChatTemplate,
+  Doc,
+  EvalSettings,
+  EvaluationOutput,
+  GenKwargs,
+  ItemScore,
+  MathGrader,
+  ResultSink,
+  RowScoring,
+  Seeds,
+  TaskDefinition,
+  TaskProgress,
+} from '@sciboard/eval';
