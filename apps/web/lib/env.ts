@@ -1,7 +1,8 @@
 /**
- * The site's configuration: the one module of the site that reads the environment. The packages below take
- * what it reads as options. Read at each call, so a value changed in the process (a test's rate limit) applies
- * to the next request; the store and the queue are opened once with what they were given first.
+ * The site's configuration: the one module of the site that reads the environment, once per process (at the
+ * first request that needs it). The packages below take what it reads as options. A process that changes its
+ * environment while serving (a test trying another rate limit) calls `reloadSiteEnv()`; the store and the
+ * queue stay opened with what they were given first.
  */
 import { resolve } from 'node:path';
 import { defaultDataDir } from '@sciboard/runs';
@@ -27,7 +28,21 @@ export interface SiteEnv {
 
 const positiveOr = (text: string | undefined, fallback: number | undefined) => Number(text) || fallback;
 
-export function siteEnv(env: NodeJS.ProcessEnv = process.env): SiteEnv {
+let current: SiteEnv | undefined;
+
+/** The configuration this process read from its environment. */
+export function siteEnv(): SiteEnv {
+  current ??= readSiteEnv(process.env);
+  return current;
+}
+
+/** Reads the environment again: the next `siteEnv()` sees what was changed since. */
+export function reloadSiteEnv(): void {
+  current = undefined;
+}
+
+export function readSiteEnv(env: NodeJS.ProcessEnv): SiteEnv {
+  let dataDir: string | undefined;
   return {
     database: { url: env.DATABASE_URL || undefined, file: env.SCIBOARD_DB || undefined },
     modelRoots: (env.SCIBOARD_MODEL_ROOTS ?? '')
@@ -37,7 +52,8 @@ export function siteEnv(env: NodeJS.ProcessEnv = process.env): SiteEnv {
       .map((r) => resolve(r)),
     // Looked up only when a submission needs it: board requests read this module too.
     get dataDir() {
-      return defaultDataDir(env);
+      dataDir ??= defaultDataDir(env);
+      return dataDir;
     },
     leaseSeconds: positiveOr(env.SCIBOARD_LEASE_SECONDS, undefined),
     submitRatePerMinute: Number(env.SCIBOARD_SUBMIT_RATE_PER_MINUTE ?? 20),

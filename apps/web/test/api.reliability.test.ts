@@ -25,6 +25,7 @@ const models = await import('../app/api/models/[id]/route.ts');
 const boardsRoute = await import('../app/api/boards/[board]/route.ts');
 const submissionById = await import('../app/api/submissions/[id]/route.ts');
 const submissions = await import('../app/api/submissions/route.ts');
+const { reloadSiteEnv } = await import('../lib/env.ts');
 
 function snapshot(): Record<string, string> {
   const db = new Database(dbFile, { readonly: true });
@@ -142,6 +143,7 @@ describe('API bad input: a 4xx with a JSON error and an unchanged database', () 
 
   it('refuses a token past its rate, each refusal leaving the database as it was', async () => {
     process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE = '2';
+    reloadSiteEnv();
     try {
       const store = await openDb({ file: dbFile });
       const fresh = (await store.createApiToken('rate')).token;
@@ -157,6 +159,7 @@ describe('API bad input: a 4xx with a JSON error and an unchanged database', () 
       expect(snapshot()).toEqual(before);
     } finally {
       delete process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE;
+      reloadSiteEnv();
     }
   });
 });

@@ -30,6 +30,7 @@ process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE = RATE;
 
 const submissions = await import('../app/api/submissions/route.ts');
 const submissionById = await import('../app/api/submissions/[id]/route.ts');
+const { reloadSiteEnv } = await import('../lib/env.ts');
 const models = await import('../app/api/models/[id]/route.ts');
 const boardsRoute = await import('../app/api/boards/[board]/route.ts');
 
@@ -172,6 +173,7 @@ describe('security: what an attacker with a token tried', () => {
 
     it('failed token checks are limited per client address, before the token is looked at', async () => {
       process.env.SCIBOARD_AUTH_FAILURES_PER_MINUTE = '3';
+      reloadSiteEnv();
       try {
         const from = '198.51.100.7';
         const statuses: number[] = [];
@@ -182,11 +184,13 @@ describe('security: what an attacker with a token tried', () => {
         expect((await submitJson({ ...valid, checkpoint: 'nope' }, token, '198.51.100.8')).status).toBe(400);
       } finally {
         delete process.env.SCIBOARD_AUTH_FAILURES_PER_MINUTE;
+        reloadSiteEnv();
       }
     });
 
     it('the per-token rate counts every authenticated request, including ones refused for their path', async () => {
       process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE = '2';
+      reloadSiteEnv();
       try {
         const store = await openDb({ file: dbFile });
         const fresh = (await store.createApiToken('rate-paths')).token;
@@ -196,6 +200,7 @@ describe('security: what an attacker with a token tried', () => {
         expect(statuses).toEqual([400, 400, 429]);
       } finally {
         process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE = RATE;
+        reloadSiteEnv();
       }
     });
   });
@@ -220,6 +225,7 @@ describe('security: what an attacker with a token tried', () => {
 
     it('a token past its rate is refused before its body is read', async () => {
       process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE = '0';
+      reloadSiteEnv();
       try {
         const body = countedStream(4 * 1024 * 1024, '{"name": "');
         const response = await post(body.stream, { 'content-type': 'application/json', authorization: `Bearer ${token}` }, { duplex: 'half' } as RequestInit);
@@ -227,6 +233,7 @@ describe('security: what an attacker with a token tried', () => {
         expect(body.pulled()).toBeLessThan(256 * 1024);
       } finally {
         process.env.SCIBOARD_SUBMIT_RATE_PER_MINUTE = RATE;
+        reloadSiteEnv();
       }
     });
   });
