@@ -9,7 +9,7 @@ const SOURCES = ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'];
 const TESTS = ['**/*.test.ts', '**/test/**', '**/testing/**', '**/testing.ts', '**/test-*.ts', 'packages/eval/src/generation/testData.ts'];
 
 const PACKAGES = ['onnx', 'eval', 'db', 'gate', 'leaderboard', 'queue', 'datasets', 'runs', 'cli'];
-const DB_DRIVERS = ['drizzle-orm', 'drizzle-orm/*', 'drizzle-kit', 'pg', 'better-sqlite3'];
+const DB_DRIVERS = ['drizzle-orm', 'drizzle-orm/*', 'drizzle-kit', 'drizzle-zod', 'pg', 'better-sqlite3'];
 
 /** Forbids importing the named workspace packages, by name or by a relative path into their folder. */
 function forbidden(packages, why, extra = []) {
