@@ -36,7 +36,7 @@ const text = (type: z.ZodString) => type.trim().max(200);
 /** The submission's fields that are `models` columns: every column `modelFieldsSchema` picks, and no other. */
 const modelFields = {
   name: columnField(column.name, (type) => type.trim().min(1, 'must not be empty').max(200)),
-  // The size as the form takes it ("7B", "1.5e9"), text that `parseParams` reads into the column's number.
+  // The size as the form takes it ("6.2B", "350M"), text that `parseParams` reads into the column's number of billions.
   params: columnField(column.params, () => z.string().trim().max(200)),
   family: columnField(column.family, text),
   license: columnField(column.license, text),
