@@ -5,7 +5,7 @@
  * new URL, so a view can be shared and reloaded as is.
  */
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState } from '@tanstack/react-table';
-import type { BoardCell, BoardRow, BoardView } from '@sciboard/runs';
+import type { BoardCell, BoardRow, BoardView } from '@sciboard/runs/boards';
 import { useRouter } from 'next/navigation';
 import { useMemo, type KeyboardEvent } from 'react';
 import { queryToSearch, type BoardQuery } from '../lib/board-query.ts';

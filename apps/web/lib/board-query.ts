@@ -11,7 +11,7 @@ import {
   buildBoard,
   canonicalBands,
   compareBands,
-} from '@sciboard/runs';
+} from '@sciboard/runs/boards';
 import { z } from 'zod';
 
 export type SearchParams = Record<string, string | string[] | undefined>;

@@ -1,18 +1,15 @@
 /**
- * Boards as the site and `sciboard board` show them: the board definitions and builder, a board's inputs read
- * from the store, and the formats a board is written in. The adapters reach @sciboard/leaderboard through here.
+ * Boards as the site and `sciboard board` show them: the board definitions and builder, and the formats a board
+ * is written in. The adapters reach @sciboard/leaderboard through here. It reads no files and no database, so
+ * the site's browser code imports it on its own as `@sciboard/runs/boards`; reading a board's inputs from the
+ * store is `readBoardInputs` (board-inputs.ts).
  */
-import { readFileSync } from 'node:fs';
-import { bundledReportedCsv, parseReportedCsv, SCIGLM_SOURCE, type Store } from '@sciboard/db';
 import {
   boards,
   boardToCsv,
   boardToJson,
   boardToLatex,
   boardToText,
-  flagsFromStore,
-  measuredFromStore,
-  reportedFromStore,
   type BoardDefinition,
   type BoardFlag,
   type BoardView,
@@ -23,21 +20,11 @@ import {
 export { boards, buildBoard, canonicalBands, columnBaseline, compareBands, getBoard, reportedRowProblem } from '@sciboard/leaderboard';
 export type { BoardCell, BoardColumn, BoardDefinition, BoardId, BoardRow, BoardView, MeasuredScore } from '@sciboard/leaderboard';
 
+/** What a board is built from: read from the store by `readBoardInputs`. */
 export interface BoardInputs {
   measured: MeasuredScore[];
   reported: ReportedScore[];
   flags: BoardFlag[];
-}
-
-/**
- * Everything a board needs, read in parallel. With `bundledWhenEmpty`, a database nobody has loaded reference
- * rows into still shows the paper's published numbers (read from the bundled file, not written).
- */
-export async function readBoardInputs(store: Store, o: { bundledWhenEmpty?: boolean } = {}): Promise<BoardInputs> {
-  const [measured, reported, flags] = await Promise.all([store.boardScores(), store.listReported(), store.listFlags()]);
-  const reportedRows =
-    reported.length === 0 && o.bundledWhenEmpty ? parseReportedCsv(readFileSync(bundledReportedCsv, 'utf8'), bundledReportedCsv, SCIGLM_SOURCE) : reported;
-  return { measured: measuredFromStore(measured), reported: reportedFromStore(reportedRows), flags: flagsFromStore(flags, measured) };
 }
 
 /** The board of that id, or undefined (the caller names the id and the expected ones in its own error). */

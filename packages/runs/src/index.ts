@@ -2,9 +2,11 @@
 // submission, plan its shards, evaluate the shards a worker claims. The adapters (packages/cli, apps/web) import
 // the lower packages only through this package: its own use cases, and the parts of the store, boards, queue,
 // evaluator, data and checkpoint layout they show or drive (store.ts, boards.ts, queue.ts, evaluation.ts,
-// data.ts, layout.ts). The regression gate is its own entry, `@sciboard/runs/gate`.
+// data.ts, layout.ts). The regression gate is its own entry, `@sciboard/runs/gate`; the boards alone, which read no
+// files and so may run in a browser, are `@sciboard/runs/boards`.
 export { beginRun, evaluateIntoStore, finishRunWithScores, openRunRecords, runConfigOf, HARNESS_VERSION, type EvaluateIntoStoreOptions, type RunRecord, type RunRecords, type RunSettings } from './record.ts';
 export * from './boards.ts';
+export { readBoardInputs } from './board-inputs.ts';
 export * from './store.ts';
 export * from './queue.ts';
 export * from './evaluation.ts';
