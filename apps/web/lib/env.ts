@@ -41,7 +41,7 @@ export function reloadSiteEnv(): void {
   current = undefined;
 }
 
-export function readSiteEnv(env: NodeJS.ProcessEnv): SiteEnv {
+export function readSiteEnv(env: Readonly<Record<string, string | undefined>>): SiteEnv {
   let dataDir: string | undefined;
   return {
     database: { url: env.DATABASE_URL || undefined, file: env.SCIBOARD_DB || undefined },
