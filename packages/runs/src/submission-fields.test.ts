@@ -3,7 +3,7 @@ import { createInsertSchema } from 'drizzle-zod';
 import { pgTable, text } from 'drizzle-orm/pg-core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { columnField, submissionFields, type SubmissionFields } from './submission-fields.ts';
+import { columnField, promptSettingsOf, submissionFields, type SubmissionFields } from './submission-fields.ts';
 
 const modelColumns = Object.keys(modelFieldsSchema.shape);
 const optional = (schema: z.ZodType) => schema.safeParse(undefined).success;
@@ -49,5 +49,16 @@ describe('the submission fields that are models columns', () => {
     expect(fields.parse({ required: 'a', nullable: '  ' })).toEqual({ required: 'a', nullable: undefined });
     expect(fields.safeParse({ nullable: 'a' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['required']);
     expect(fields.safeParse({ required: 'a', nullable: 'abcd' }).success).toBe(false);
+  });
+});
+
+describe('the chat template setting of a submission', () => {
+  const apply = (applyChatTemplate: unknown) => promptSettingsOf(submissionFields.parse({ name: 'm', applyChatTemplate })).applyChatTemplate;
+
+  it('reads yes and true as the checkpoint\'s template, no, false and empty as plain prompts, other text as a name', () => {
+    for (const on of [true, 'true', 'yes', 'Yes', ' TRUE ']) expect(apply(on)).toBe(true);
+    for (const off of [false, 'false', 'no', 'No', '', '  ', undefined]) expect(apply(off)).toBeUndefined();
+    expect(apply('chatml')).toBe('chatml');
+    expect(apply(' chatml ')).toBe('chatml');
   });
 });

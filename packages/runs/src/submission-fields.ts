@@ -80,13 +80,17 @@ export const submissionFields = z
 
 export type SubmissionFields = z.infer<typeof submissionFields>;
 
+const ON = new Set(['true', 'yes']);
+const OFF = new Set(['', 'false', 'no']);
+
 /**
- * The prompt settings of a submission: `applyChatTemplate` true (or "true"/"yes") for the checkpoint's template
- * or a template's name; form fields arrive as text, JSON bodies may use booleans, numbers and an object.
+ * The prompt settings of a submission: `applyChatTemplate` true (or "true"/"yes") for the checkpoint's template,
+ * false, empty, "false" or "no" for plain prompts, any other text a template's name; form fields arrive as text,
+ * JSON bodies may use booleans, numbers and an object.
  */
 export function promptSettingsOf(fields: SubmissionFields): EvalSettings {
   const apply = fields.applyChatTemplate;
-  const applyValue = apply === undefined || apply === false || apply === '' || apply === 'false' ? undefined : apply === true || apply === 'true' || apply === 'yes' ? true : apply;
+  const applyValue = apply === undefined || apply === false || OFF.has(String(apply).toLowerCase()) ? undefined : apply === true || ON.has(apply.toLowerCase()) ? true : apply;
   const multiturn = fields.fewshotAsMultiturn;
   return {
     ...(applyValue !== undefined ? { applyChatTemplate: applyValue } : {}),

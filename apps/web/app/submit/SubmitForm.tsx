@@ -34,7 +34,7 @@ export function SubmitForm({ roots }: { roots: string[] }) {
       {field('tasks', 'Tasks', 'instead of boards: tasks, groups or suite files, comma-separated', state)}
       {field('limit', 'Limit', 'first N documents of each task (smoke tests)', state)}
       {field('dtype', 'Precision', 'which graph of a folder holding several: fp32 (default), fp16, q4, q4f16, q8, int8, uint8 or bnb4 (onnx/model_q4.onnx for q4)', state)}
-      {field('applyChatTemplate', 'Chat template', "yes: the checkpoint's chat template (tokenizer_config.json or chat_template.jinja); or a template's name; empty: plain prompts", state)}
+      {field('applyChatTemplate', 'Chat template', "yes: the checkpoint's chat template (tokenizer_config.json or chat_template.jinja); or a template's name; no or empty: plain prompts", state)}
       {field('systemInstruction', 'System instruction', 'a system turn with a chat template, else text before each prompt', state)}
       {field('fewshotAsMultiturn', 'Few-shot as turns', 'true (default with a chat template) or false: exemplars in one user turn', state)}
       {field('genKwargs', 'Generation arguments', 'e.g. max_gen_toks=512,until=Question: (greedy only: do_sample=false, temperature=0)', state)}
