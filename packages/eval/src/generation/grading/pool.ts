@@ -104,6 +104,9 @@ export class GradingPool implements MathGrader {
         slot.current.pending.reject(err);
         slot.current = undefined;
       }
+      // An idle worker is unref'd; the process must stay up until it has exited, or `await close()` never returns
+      // (an awaiting top-level module would end the process with code 13).
+      slot.worker.ref();
       ending.push(slot.worker.terminate());
     }
     this.slots.clear();
@@ -137,6 +140,8 @@ export class GradingPool implements MathGrader {
     }, STARTUP_LIMIT_MS);
     startup.unref();
     worker.on('message', (m: FromWorker) => {
+      // After close() the worker is being terminated: a late `ready` or verdict must not unref it again.
+      if (this.closed) return;
       if (m.type === 'ready') {
         clearTimeout(startup);
         slot.ready = true;
