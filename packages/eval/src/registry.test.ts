@@ -73,4 +73,17 @@ describe('registry', () => {
     expect(minerva.document({ problem: 'p', solution: 'So $\\boxed{7}$.', answer: 'seven' })).toMatchObject({ answer: '7' });
     expect(() => minerva.document({ problem: 'p', solution: 'no box' })).toThrow(/field "solution" must contain the final answer in \\boxed/);
   });
+
+  it('scores a document stored with its gold in `gold`, as MATH documents were before they carried it in `answer`', async () => {
+    const response = { kind: 'generate_until' as const, text: 'Final Answer: The final answer is $7$. I hope it is correct.', finishReason: 'stop' as const };
+    const stored = { problem: 'p', solution: 'So $\\boxed{7}$.', answer: 'seven', gold: '7' };
+    const hendrycks = rowScoringOf('hendrycks_math')!;
+    const minerva = rowScoringOf('minerva_math')!;
+    expect((await minerva.score(stored, response)).scores['exact_match,none']).toBe(1);
+    expect((await minerva.score({ ...stored, gold: '8' }, response)).scores['exact_match,none']).toBe(0);
+    const boxed = { ...response, text: 'So $\\boxed{7}$.' };
+    expect((await hendrycks.score({ problem: 'p', solution: 'So $\\boxed{7}$.', gold: '7' }, boxed)).scores['exact_match,none']).toBe(0);
+    expect((await hendrycks.score({ problem: 'p', solution: 'So $7$.', answer: '7' }, { ...response, text: 'So $7$.' })).scores['exact_match,none']).toBe(1);
+    expect((await hendrycks.score({ problem: 'p', solution: 'So $7$.', answer: 'x', gold: '7' }, { ...response, text: 'So $7$.' })).scores['exact_match,none']).toBe(1);
+  });
 });

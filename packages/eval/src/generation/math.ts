@@ -163,9 +163,12 @@ function mathRowScoring(family: 'minerva' | 'hendrycks'): RowScoring {
     },
     score(d, response, scoring): ItemScore | Promise<ItemScore> {
       const text = generatedText(name, response);
-      const doc = d as MathTaskDoc;
-      if (family === 'hendrycks') return scoreHendrycks(text, doc.answer, scoring?.hendrycksExtraction ?? 'lm-eval');
-      return scoreMinerva(text, { answer: doc.answer, solution: doc.solution }, {
+      const doc = d as MathTaskDoc & { gold?: unknown };
+      // Items stored before documents carried the gold in `answer` hold it in `gold` (and, from MATH-500, the file's
+      // own `answer` beside it): scoring them from the store keeps their gold.
+      const answer = typeof doc.gold === 'string' ? doc.gold : doc.answer;
+      if (family === 'hendrycks') return scoreHendrycks(text, answer, scoring?.hendrycksExtraction ?? 'lm-eval');
+      return scoreMinerva(text, { answer, solution: doc.solution }, {
         ...(scoring?.grader ? { grader: scoring.grader } : {}),
         ...(scoring?.stringEqualityFirst ? { stringEqualityFirst: true } : {}),
       });
