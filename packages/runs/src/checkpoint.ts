@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { graphCandidates, graphVariantFiles, selectGraph, type Dtype } from '@sciboard/onnx/layout';
+import { DTYPES, graphCandidates, graphVariantFiles, selectGraph, type Dtype } from '@sciboard/onnx/layout';
 import { graphExternalLocations } from './confine.ts';
 
 /**
  * The graph files a folder without subfolders may hold (a site's upload is one): the engine's own list of graph
- * locations, at the top of the folder, in fp32.
+ * locations at the top of the folder, in every precision it loads (`model.onnx`, `model_q4.onnx`, ...).
  */
-export const FLAT_GRAPH_FILES: readonly string[] = graphCandidates('fp32').filter((file) => !file.includes('/'));
+export const FLAT_GRAPH_FILES: readonly string[] = DTYPES.flatMap((dtype) => graphCandidates(dtype)).filter((file) => !file.includes('/'));
 
 /**
  * Bytes of weights per parameter that a checkpoint may plausibly use: int4 (0.5) up to float32 (4), with

@@ -119,9 +119,6 @@ describe('checkpoint folders holding several precisions', () => {
     const fp16 = run(['submit', model, '--name', 'community-q4', '--dtype', 'fp16', '--tasks', `${samples}/science-mc.yaml`, '--limit', '3']);
     expect(fp16.status, fp16.stderr).toBe(0);
     expect(JSON.parse(fp16.stdout).duplicate).toBe(false);
-    const server = run(['submit', model, '--name', 'x', '--dtype', 'q4', '--server', 'http://127.0.0.1:9', '--token', 't']);
-    expect(server.status).toBe(2);
-    expect(server.stderr).toMatch(/--dtype is for the local queue/);
     expect(existsSync(join(model, 'model.onnx'))).toBe(false);
   }, 240_000);
 });

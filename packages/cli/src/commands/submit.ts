@@ -1,5 +1,5 @@
-import { existsSync, openAsBlob, readdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, openAsBlob } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   checkCheckpointLayout,
@@ -7,7 +7,7 @@ import {
   type Dtype,
   type EnqueueOutcome,
   enqueueSubmission,
-  FLAT_GRAPH_FILES,
+  graphVariantFiles,
   openDb,
   openShardQueue,
   parseParams,
@@ -77,11 +77,7 @@ function uploadFiles(dir: string, graphPath: string): string[] {
   const top = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja']
     .map((f) => join(dir, f))
     .filter((p) => existsSync(p));
-  const graphDir = dirname(graphPath);
-  const weights = readdirSync(graphDir)
-    .filter((f) => f === basename(graphPath) || f.startsWith(`${basename(graphPath)}_data`) || f.startsWith(`${basename(graphPath)}.data`))
-    .map((f) => join(graphDir, f));
-  return [...top, ...weights];
+  return [...top, ...graphVariantFiles(graphPath)];
 }
 
 /** Uploads the checkpoint's files with the submission's fields to the site's API. */
@@ -89,7 +85,8 @@ async function submitToServer(dir: string, graphPath: string, opts: SubmitOption
   if (!opts.token) throw new UsageError('--server needs --token (create one with `sciboard token create` on the server)');
   const url = new URL('/api/submissions', opts.server);
   const form = new FormData();
-  const fields = { name: opts.name, params: opts.params, family: opts.family, license: opts.license, revision: opts.revision, boards: opts.board, tasks: opts.tasks, limit: opts.limit, shardSize: opts.shardSize };
+  // The chosen graph is uploaded under its own flat name (model_q4.onnx), which the site's dtype field selects again.
+  const fields = { name: opts.name, params: opts.params, family: opts.family, license: opts.license, revision: opts.revision, boards: opts.board, tasks: opts.tasks, limit: opts.limit, shardSize: opts.shardSize, dtype: opts.dtype };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) form.set(key, String(value));
   // The prompt settings as the API's fields (values the site parses exactly as this command line does).
   const s = promptSettings(opts);
@@ -134,9 +131,6 @@ export async function submit(dirArg: string, opts: SubmitOptions): Promise<Recor
   const fields = fieldsOf(opts);
   const params = fields.params === undefined ? undefined : parseParams(fields.params);
   const settings = promptSettings(opts);
-  if (opts.server && opts.dtype && opts.dtype !== 'fp32') {
-    throw new UsageError(`--dtype is for the local queue: a site's upload takes one fp32 graph (${FLAT_GRAPH_FILES.join(' or ')})`);
-  }
   const layout = checkCheckpointLayout(dir, params, opts.dtype);
   await checkLoads(dir, opts.dtype);
   if (opts.server) return submitToServer(dir, layout.graphPath, opts);

@@ -20,7 +20,7 @@ const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * graph locations (`FLAT_GRAPH_FILES`), each with its external-data files.
  */
 const UPLOAD_NAMES = new RegExp(
-  `^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\\.json$|^chat_template\\.jinja$|^(${FLAT_GRAPH_FILES.map(literally).join('|')})(_data|\\.data)?$`,
+  `^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map)\\.json$|^chat_template\\.jinja$|^(${FLAT_GRAPH_FILES.map(literally).join('|')})(_data(_[0-9]+)?|\\.data)?$`,
 );
 
 /** Whether an upload may hold a file of this name. */
