@@ -191,8 +191,13 @@ export const boards = {
 
 export type BoardId = keyof typeof boards;
 
+/** The board of that id, or undefined (the caller names the id and the expected ones in its own error). */
+export function findBoard(id: string): BoardDefinition | undefined {
+  return Object.hasOwn(boards, id) ? (boards as Record<string, BoardDefinition>)[id] : undefined;
+}
+
 export function getBoard(id: string): BoardDefinition {
-  const board = (boards as Record<string, BoardDefinition>)[id];
+  const board = findBoard(id);
   if (!board) {
     throw new Error(`unknown board "${id}": expected one of ${Object.keys(boards).join(', ')}`);
   }

@@ -1,4 +1,4 @@
-export { boards, columnBaseline, getBoard, normaliseScore } from './boards.ts';
+export { boards, columnBaseline, findBoard, getBoard, normaliseScore } from './boards.ts';
 export type { BoardColumn, BoardDefinition, BoardId, ChanceShare } from './boards.ts';
 export { API_BAND, bandSizeKey, canonicalBands, compareBands } from './bands.ts';
 export { buildBoard } from './build.ts';

@@ -5,19 +5,17 @@
  * store is `readBoardInputs` (board-inputs.ts).
  */
 import {
-  boards,
   boardToCsv,
   boardToJson,
   boardToLatex,
   boardToText,
-  type BoardDefinition,
   type BoardFlag,
   type BoardView,
   type MeasuredScore,
   type ReportedScore,
 } from '@sciboard/leaderboard';
 
-export { boards, buildBoard, canonicalBands, columnBaseline, compareBands, getBoard, reportedRowProblem } from '@sciboard/leaderboard';
+export { boards, buildBoard, canonicalBands, columnBaseline, compareBands, findBoard, getBoard, reportedRowProblem } from '@sciboard/leaderboard';
 export type { BoardCell, BoardColumn, BoardDefinition, BoardId, BoardRow, BoardView, MeasuredScore } from '@sciboard/leaderboard';
 
 /** What a board is built from: read from the store by `readBoardInputs`. */
@@ -25,11 +23,6 @@ export interface BoardInputs {
   measured: MeasuredScore[];
   reported: ReportedScore[];
   flags: BoardFlag[];
-}
-
-/** The board of that id, or undefined (the caller names the id and the expected ones in its own error). */
-export function findBoard(id: string): BoardDefinition | undefined {
-  return Object.hasOwn(boards, id) ? (boards as Record<string, BoardDefinition>)[id] : undefined;
 }
 
 export interface BoardFormat {

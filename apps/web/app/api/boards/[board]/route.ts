@@ -1,11 +1,11 @@
-import { BOARD_FORMATS, boards, findBoard, type BoardFormatName } from '@sciboard/runs';
+import { boardFormat, boards, findBoard } from '@sciboard/runs';
 import { filteredBoard, parseBoardQuery, QueryError } from '../../../../lib/board-query.ts';
 import { getStore, loadBoardInputs } from '../../../../lib/store.ts';
 
 export const dynamic = 'force-dynamic';
 
 /** The downloads the API serves: the CLI's formats except its plain-text table. */
-const API_FORMATS: BoardFormatName[] = ['json', 'csv', 'latex'];
+const API_FORMATS: readonly string[] = ['json', 'csv', 'latex'];
 
 /** The board as JSON (default), CSV or LaTeX, with the same view parameters as the page. */
 export async function GET(request: Request, { params }: { params: Promise<{ board: string }> }) {
@@ -15,7 +15,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ boar
   const url = new URL(request.url);
   const search = Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)]));
   const formatName = url.searchParams.get('format') ?? 'json';
-  const format = API_FORMATS.includes(formatName as BoardFormatName) ? BOARD_FORMATS[formatName as BoardFormatName] : undefined;
+  const format = API_FORMATS.includes(formatName) ? boardFormat(formatName) : undefined;
   if (!format) return Response.json({ error: `query parameter "format": expected json, csv or latex, got "${formatName}"` }, { status: 400 });
   delete search.format;
   try {
