@@ -107,7 +107,7 @@ function compileTemplate(r: SpecReader, path: (string | number)[]): ConfigTempla
         return r.fail(path, err.message);
       }
     };
-  return { engine: template.engine, value: reporting(template.value), text: reporting(template.text), choices: reporting(template.choices) };
+  return { value: reporting(template.value), text: reporting(template.text), choices: reporting(template.choices) };
 }
 
 /** doc_to_choice is a template giving a list, or (as in lm-eval) a literal list of per-choice templates. */

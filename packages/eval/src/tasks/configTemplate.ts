@@ -11,8 +11,6 @@ import type { Doc } from '../task.ts';
 import { DocTemplateError, docChoices, docText, docValue } from './docTemplate.ts';
 
 export interface ConfigTemplate {
-  /** `python`: rendered by docTemplate.ts; `jinja`: by @huggingface/jinja, for what docTemplate refuses. */
-  engine: 'python' | 'jinja';
   /**
    * The template's value: the field a bare name names, the value of a lone `{{ expression }}` (a list stays a list),
    * else the rendered text. Rendering errors (an undefined value, a missing list item) are thrown.
@@ -30,7 +28,7 @@ export interface ConfigTemplate {
 /** Reads a config string once; throws `DocTemplateError` when neither reader accepts it. */
 export function compileConfigTemplate(source: string): ConfigTemplate {
   try {
-    return { engine: 'python', value: docValue(source), text: docText(source), choices: docChoices(source) };
+    return { value: docValue(source), text: docText(source), choices: docChoices(source) };
   } catch (err) {
     if (!(err instanceof DocTemplateError)) throw err;
   }
@@ -42,7 +40,6 @@ export function compileConfigTemplate(source: string): ConfigTemplate {
   }
   const render = (doc: Doc): string => template.render(doc);
   return {
-    engine: 'jinja',
     value: render,
     text: render,
     choices(doc) {
